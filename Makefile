@@ -1,0 +1,52 @@
+# Yiyang: `make demo` brings up a living demo city; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+YIYANG := $(BIN)/yiyang
+ELDERS ?= 20000
+SEED ?= 2026
+
+.PHONY: install system-packages test-packages messages demo serve test test-fast lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Debian packages: CJK fonts for PDFs, gettext for the translation tools.
+system-packages:
+	bash scripts/install-system-packages.sh base
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+test-packages:
+	bash scripts/install-system-packages.sh test
+
+messages: install
+	$(YIYANG) compile-catalogue
+
+demo: install system-packages messages
+	ELDERS=$(ELDERS) SEED=$(SEED) bash scripts/demo.sh
+
+serve: install messages
+	bash scripts/demo.sh --serve-only
+
+test: install system-packages test-packages messages
+	$(BIN)/pytest
+
+test-fast: install messages
+	$(BIN)/pytest -m "not browser"
+
+lint: install system-packages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=yiyang.settings.test $(YIYANG) makemigrations --check --dry-run
+	$(YIYANG) check-catalogue
+
+bench: install
+	$(BIN)/python bench/registry.py
+
+clean:
+	rm -rf $(VENV) var test-output

@@ -1,0 +1,156 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.core.scoping import SELF, ScopeRule
+
+from .roles import CAPABILITIES, SCOPE_OF_ROLE, Role
+
+
+class User(AbstractUser):
+    """A person who signs in. Every account is bound to one region node."""
+
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    display_name = models.CharField(_("name"), max_length=60)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True, editable=False)
+    organisation = models.ForeignKey(
+        "institutions.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("organisation"),
+    )
+    elder = models.ForeignKey(
+        "people.Elder",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("older person"),
+    )
+    failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+
+    objects = UserManager()
+    scope_rule = ScopeRule(region="region_code", organisation="organisation_id")
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # region_code copies region.code so that scoping is one indexed prefix scan.
+        if self.region_id:
+            self.region_code = self.region.code
+        super().save(*args, **kwargs)
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.username} ({self.display_name})"
+
+    @property
+    def scope_kind(self) -> str | None:
+        return SCOPE_OF_ROLE.get(self.role)
+
+    def has_capability(self, capability: str) -> bool:
+        return self.is_active and capability in CAPABILITIES.get(self.role, set())
+
+    def visible_elder_ids(self) -> set[int]:
+        """The older person themself and every ward this account is guardian of."""
+        if self.scope_kind != SELF:
+            return set()
+        if not hasattr(self, "_visible_elder_ids"):
+            from django.apps import apps
+
+            guardian = apps.get_model("people", "Guardian")
+            ids = set(guardian.objects.filter(account=self).values_list("elder_id", flat=True))
+            if self.elder_id:
+                ids.add(self.elder_id)
+            self._visible_elder_ids = ids
+        return self._visible_elder_ids
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class SecurityPolicy(models.Model):
+    """The security administrator's numbers, dated like every other policy."""
+
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    max_failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins before lockout"))
+    lockout_minutes = models.PositiveIntegerField(_("lockout minutes"))
+    password_max_age_days = models.PositiveIntegerField(_("password maximum age (days)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_failed_logins__gte=1), name="policy_failed_logins_min1"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from}: {self.max_failed_logins} / {self.lockout_minutes} min"
+
+
+class ApiKey(models.Model):
+    """A third-party system's key. Only a SHA-256 of the secret is stored; the key carries
+    scopes (what it may call) and a region (what it may see), like a staff account."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    scope_rule = ScopeRule(region="region_code")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return self.name
+
+    # The key acts as an actor for scoping.
+    is_authenticated = True
+    scope_kind = "region"
+    organisation_id = None
+
+    @property
+    def audit_label(self) -> str:
+        return f"api-key:{self.prefix} ({self.name})"
+
+    def has_capability(self, capability: str) -> bool:
+        return self.is_active and capability in (self.scopes or [])
+
+    def visible_elder_ids(self) -> set[int]:
+        return set()

@@ -1,0 +1,79 @@
+"""Writing the audit trail. Services call these explicitly; nothing is written by signals."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model
+
+from .models import AccessLog, ChangeLog
+
+
+def _actor_fields(actor) -> dict:
+    user = actor if getattr(actor, "_meta", None) and actor._meta.label == "accounts.User" else None
+    label = getattr(actor, "audit_label", None) or str(actor or "system")
+    return {"actor": user, "actor_label": label[:150]}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Model):
+        return str(value)
+    return str(value)
+
+
+def diff(before: dict, after: dict, *, hidden: Iterable[str] = ()) -> dict:
+    """Field-by-field [old, new] of what changed; hidden fields show only that they changed."""
+    hidden = set(hidden)
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes[key] = ["***", "***"] if key in hidden else [_plain(old), _plain(new)]
+    return changes
+
+
+def record_change(
+    *,
+    actor,
+    entity: Model,
+    action: str,
+    changes: dict | None = None,
+    note: str = "",
+    region_code: str = "",
+) -> ChangeLog:
+    return ChangeLog.objects.create(
+        **_actor_fields(actor),
+        entity_type=entity._meta.label_lower,
+        entity_id=entity.pk,
+        entity_label=str(entity)[:200],
+        region_code=region_code or getattr(entity, "region_code", "") or "",
+        action=action,
+        changes=changes or {},
+        note=note[:500],
+    )
+
+
+def record_read(
+    *,
+    actor,
+    kind: str,
+    entity: Model | None = None,
+    entity_type: str = "",
+    reason: str = "",
+    region_code: str = "",
+    channel: str = "web",
+    ip: str | None = None,
+    label: str = "",
+) -> AccessLog:
+    return AccessLog.objects.create(
+        **_actor_fields(actor),
+        kind=kind,
+        entity_type=entity._meta.label_lower if entity is not None else entity_type,
+        entity_id=entity.pk if entity is not None else None,
+        entity_label=(label or (str(entity) if entity is not None else ""))[:200],
+        region_code=region_code or getattr(entity, "region_code", "") or "",
+        reason=reason[:500],
+        channel=channel,
+        ip=ip,
+    )

@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.core.scoping import ScopeRule
+
+
+class ImportJob(models.Model):
+    """One uploaded workbook and what became of it."""
+
+    class Kind(models.TextChoices):
+        ELDERS = "elders", _("Older people")
+        ORGANISATIONS = "organisations", _("Organisations")
+        SERVICE_ITEMS = "service_items", _("Service items")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("Import only if every row is valid")
+        VALID_ONLY = "valid", _("Import the valid rows, skip the others")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected: errors found")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("data"), max_length=16, choices=Kind.choices)
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    upload = models.BinaryField(editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(max_length=12, db_index=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    error_report = models.BinaryField(null=True, editable=False)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    scope_rule = ScopeRule(region="region_code")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0 if self.status in {"queued", "running"} else 100
+        return min(100, round(100 * self.processed_rows / self.total_rows))

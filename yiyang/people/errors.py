@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.core.exceptions import DomainError
+
+ID_REASONS = {
+    "required": _("Enter the national ID number."),
+    "length": _("A national ID number has 18 characters."),
+    "format": _("The first 17 characters must be digits and the last a digit or X."),
+    "checksum": _("The check character is wrong: the number has a typo."),
+    "birth_date": _("The birth date inside the number is not a real date in the past."),
+    "place": _("The first six digits are not a known area code."),
+    "duplicate": _("An older person with this ID number is already on record."),
+    "too_young": _("The registry holds people aged 60 and over."),
+    "birth_mismatch": _("The date of birth does not match the ID number."),
+    "sex_mismatch": _("The sex does not match the ID number."),
+}
+
+
+class ElderNotEditable(DomainError):
+    code = "elder_not_editable"
+    status = 409
+    default_message = _("This record is closed (moved out or deceased) and cannot be edited.")
+
+
+class StaleVersion(DomainError):
+    code = "stale_version"
+    status = 409
+    default_message = _("Someone else changed this record meanwhile; reload it and try again.")

@@ -1,0 +1,183 @@
+"""The elder registry (DESIGN.md §2.2)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.core.scoping import ScopeRule
+
+
+class Elder(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Economic(models.TextChoices):
+        TEKUN = "tekun", _("Extreme poverty support (特困)")
+        DIBAO = "dibao", _("Minimum living allowance (低保)")
+        LOW_INCOME = "low_income", _("Low income (低收入)")
+        ORDINARY = "ordinary", _("Ordinary")
+
+    class Insurance(models.TextChoices):
+        EMPLOYEE = "employee", _("Employee medical insurance")
+        RESIDENT = "resident", _("Resident medical insurance")
+        NONE = "none", _("None")
+
+    class Living(models.TextChoices):
+        HOME = "home", _("At home")
+        COMMUNITY = "community", _("Community day care")
+        INSTITUTION = "institution", _("In an institution")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MOVED_OUT = "moved_out", _("Moved out")
+        DECEASED = "deceased", _("Deceased")
+
+    name = models.CharField(_("name"), max_length=40)
+    name_pinyin = models.CharField(_("pinyin"), max_length=160, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=40, db_index=True, editable=False)
+    id_number_cipher = models.TextField(editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
+    birth_date = models.DateField(_("date of birth"), db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community / village"),
+    )
+    region_code = models.CharField(_("region code"), max_length=12, editable=False)
+    address = models.CharField(_("address"), max_length=200)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    lives_alone = models.BooleanField(_("lives alone"), default=False)
+    empty_nest = models.BooleanField(_("empty-nest"), default=False)
+    special_family = models.BooleanField(_("special family-planning family"), default=False)
+    economic_status = models.CharField(
+        _("economic situation"), max_length=12, choices=Economic.choices, default=Economic.ORDINARY
+    )
+    insurance = models.CharField(
+        _("medical insurance"), max_length=10, choices=Insurance.choices, default=Insurance.RESIDENT
+    )
+    living_arrangement = models.CharField(
+        _("living arrangement"), max_length=12, choices=Living.choices, default=Living.HOME
+    )
+    institution = models.ForeignKey(
+        "institutions.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("institution / day-care centre"),
+    )
+    ability_level = models.PositiveSmallIntegerField(
+        _("ability level (GB/T 42195)"), null=True, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade (LTC 2021)"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_date = models.DateField(_("status date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    scope_rule = ScopeRule(region="region_code", organisation="institution_id", elder="id")
+
+    class Meta:
+        ordering = ["region_code", "id"]
+        verbose_name = _("older person")
+        verbose_name_plural = _("older people")
+        indexes = [
+            # Scoped lists are prefix scans on region_code ordered by id.
+            models.Index(fields=["region_code", "id"], name="elder_region_id"),
+            models.Index(fields=["status", "region_code"], name="elder_status_region"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="active") | models.Q(status_date__isnull=False),
+                name="elder_status_date_when_inactive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(living_arrangement="institution")
+                | models.Q(institution__isnull=False),
+                name="elder_institution_when_institutional",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthProfile(models.Model):
+    """Health data sits apart from the registry row so that every read of it is a logged,
+    deliberate act (DESIGN.md §4)."""
+
+    elder = models.OneToOneField(Elder, on_delete=models.CASCADE, related_name="health")
+    chronic_conditions = models.TextField(_("chronic conditions"), blank=True)
+    medications = models.TextField(_("medications"), blank=True)
+    allergies = models.TextField(_("allergies"), blank=True)
+    blood_type = models.CharField(_("blood type"), max_length=8, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_rule = ScopeRule(
+        region="elder__region_code", organisation="elder__institution_id", elder="elder_id"
+    )
+
+    class Meta:
+        verbose_name = _("health profile")
+        verbose_name_plural = _("health profiles")
+
+    def __str__(self) -> str:
+        return f"health profile of elder {self.elder_id}"
+
+
+class Guardian(models.Model):
+    """A guardian or emergency contact; a guardian may hold an account."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Son / daughter")
+        CHILD_IN_LAW = "child_in_law", _("Son / daughter-in-law")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        SIBLING = "sibling", _("Brother / sister")
+        RELATIVE = "relative", _("Other relative")
+        NEIGHBOUR = "neighbour", _("Neighbour")
+        COMMUNITY = "community", _("Community worker")
+        OTHER = "other", _("Other")
+
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField(_("name"), max_length=40)
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=20)
+    is_guardian = models.BooleanField(_("legal guardian"), default=False)
+    is_emergency_contact = models.BooleanField(_("emergency contact"), default=True)
+    priority = models.PositiveSmallIntegerField(_("call order"), default=1)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wards",
+        verbose_name=_("account"),
+    )
+
+    scope_rule = ScopeRule(
+        region="elder__region_code", organisation="elder__institution_id", elder="elder_id"
+    )
+
+    class Meta:
+        ordering = ["elder_id", "priority", "id"]
+        verbose_name = _("guardian / contact")
+        verbose_name_plural = _("guardians and contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"

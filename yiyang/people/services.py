@@ -1,0 +1,415 @@
+"""Writes to the elder registry. Each function checks the actor's right, validates every
+field (collecting all errors at once), writes, and records the change in the history."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from yiyang.core import audit, crypto
+from yiyang.core.exceptions import ValidationFailed
+from yiyang.core.pinyin import name_initials, name_pinyin
+from yiyang.core.scoping import region_in_scope, require, scoped_get
+from yiyang.core.timeutils import age_on, local_today
+from yiyang.institutions.models import Organisation
+from yiyang.regions.models import Region
+
+from . import idnumbers
+from .errors import ID_REASONS, ElderNotEditable, StaleVersion
+from .models import Elder, Guardian, HealthProfile
+
+MINIMUM_AGE = 60
+PHONE_CHARS = set("0123456789-+ ")
+
+# Fields an officer may set directly; the ID-derived ones (birth date, sex) are not here.
+EDITABLE = (
+    "name",
+    "ethnicity",
+    "phone",
+    "region",
+    "address",
+    "lat",
+    "lng",
+    "lives_alone",
+    "empty_nest",
+    "special_family",
+    "economic_status",
+    "insurance",
+    "living_arrangement",
+    "institution",
+)
+HISTORY_HIDDEN = ("id_number",)
+
+
+@dataclass
+class ElderData:
+    """Everything an officer types on the registration form or in an import row."""
+
+    name: str
+    id_number: str
+    region_code: str
+    address: str
+    phone: str = ""
+    ethnicity: str = "汉族"
+    lat: Decimal | str | None = None
+    lng: Decimal | str | None = None
+    lives_alone: bool = False
+    empty_nest: bool = False
+    special_family: bool = False
+    economic_status: str = Elder.Economic.ORDINARY
+    insurance: str = Elder.Insurance.RESIDENT
+    living_arrangement: str = Elder.Living.HOME
+    institution_id: int | None = None
+    birth_date: dt.date | None = None  # optional: when given, it must match the ID number
+    sex: str | None = None  # optional: when given, it must match the ID number
+    health: dict = field(default_factory=dict)
+
+
+@dataclass
+class Cleaned:
+    values: dict
+    id_number: idnumbers.IdNumber | None
+    region: Region | None
+    institution: Organisation | None
+
+
+def _decimal(raw, name, low, high, errors) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        errors[name] = _("Enter a number.")
+        return None
+    if not (low <= value <= high):
+        errors[name] = _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+        return None
+    return value
+
+
+def elder_clean(
+    *, actor, data: ElderData, current: Elder | None = None, regions: dict | None = None
+) -> Cleaned:
+    """Validate every field and return clean values, or raise ValidationFailed naming each
+    bad field and its reason. `regions` lets a bulk import pass a pre-fetched code map."""
+    errors: dict[str, str] = {}
+    today = local_today()
+    name = " ".join((data.name or "").split())
+    if not name:
+        errors["name"] = _("Enter the name.")
+    elif len(name) > 40:
+        errors["name"] = _("At most 40 characters.")
+
+    parsed = None
+    if current is None:
+        raw = (data.id_number or "").strip()
+        if not raw:
+            errors["id_number"] = str(ID_REASONS["required"])
+        else:
+            try:
+                parsed = idnumbers.parse(raw, today=today)
+            except idnumbers.IdNumberError as exc:
+                errors["id_number"] = str(ID_REASONS[exc.reason])
+            else:
+                if age_on(parsed.birth_date, today) < MINIMUM_AGE:
+                    errors["id_number"] = str(ID_REASONS["too_young"])
+                elif data.birth_date and data.birth_date != parsed.birth_date:
+                    errors["birth_date"] = str(ID_REASONS["birth_mismatch"])
+                elif data.sex and data.sex != parsed.sex:
+                    errors["sex"] = str(ID_REASONS["sex_mismatch"])
+                elif Elder.objects.filter(
+                    id_number_hash=crypto.search_hash(parsed.number)
+                ).exists():
+                    errors["id_number"] = str(ID_REASONS["duplicate"])
+
+    region = None
+    code = (data.region_code or "").strip()
+    if not code:
+        errors["region"] = _("Choose the community or village.")
+    else:
+        region = (
+            regions.get(code) if regions is not None else Region.objects.filter(code=code).first()
+        )
+        if region is None:
+            errors["region"] = _("There is no community or village with this code.")
+        elif region.level != Region.Level.COMMUNITY:
+            errors["region"] = _("Choose a community or village, not a higher division.")
+        elif not region_in_scope(actor, region.code):
+            errors["region"] = _("This community is outside your region.")
+
+    address = " ".join((data.address or "").split())
+    if not address:
+        errors["address"] = _("Enter the home address.")
+    phone = (data.phone or "").strip()
+    if phone and (not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 7):
+        errors["phone"] = _("Enter a phone number of digits (7 or more).")
+
+    lat = _decimal(data.lat, "lat", Decimal(3), Decimal(54), errors)
+    lng = _decimal(data.lng, "lng", Decimal(73), Decimal(136), errors)
+
+    for name_, choices in (
+        ("economic_status", Elder.Economic),
+        ("insurance", Elder.Insurance),
+        ("living_arrangement", Elder.Living),
+    ):
+        if getattr(data, name_) not in choices.values:
+            errors[name_] = _("Choose one of the listed options.")
+
+    institution = None
+    if data.living_arrangement in (Elder.Living.INSTITUTION, Elder.Living.COMMUNITY):
+        if data.institution_id:
+            institution = Organisation.objects.filter(pk=data.institution_id).first()
+            if institution is None or not region_in_scope(actor, institution.region_code):
+                errors["institution"] = _("Choose an organisation in your region.")
+        elif data.living_arrangement == Elder.Living.INSTITUTION:
+            errors["institution"] = _("Choose the institution the person lives in.")
+
+    if errors:
+        raise ValidationFailed(fields=errors)
+    values = {
+        "name": name,
+        "ethnicity": (data.ethnicity or "汉族").strip()[:20],
+        "phone": phone,
+        "region": region,
+        "address": address,
+        "lat": lat if lat is not None else region.lat,
+        "lng": lng if lng is not None else region.lng,
+        "lives_alone": bool(data.lives_alone),
+        "empty_nest": bool(data.empty_nest),
+        "special_family": bool(data.special_family),
+        "economic_status": data.economic_status,
+        "insurance": data.insurance,
+        "living_arrangement": data.living_arrangement,
+        "institution": institution,
+    }
+    return Cleaned(values=values, id_number=parsed, region=region, institution=institution)
+
+
+def _snapshot(elder: Elder) -> dict:
+    snap = {}
+    for name in EDITABLE:
+        value = getattr(elder, name)
+        if isinstance(value, Region | Organisation | Decimal):
+            value = str(value)
+        snap[name] = value
+    snap["status"] = elder.status
+    return snap
+
+
+def elder_build(*, cleaned: Cleaned) -> Elder:
+    """An unsaved Elder from cleaned values (shared by the form and bulk import)."""
+    number = cleaned.id_number
+    elder = Elder(**cleaned.values)
+    elder.region_code = cleaned.region.code
+    elder.name_pinyin = name_pinyin(elder.name)
+    elder.name_initials = name_initials(elder.name)
+    elder.id_number_cipher = crypto.encrypt(number.number)
+    elder.id_number_hash = crypto.search_hash(number.number)
+    elder.id_number_masked = number.masked
+    elder.birth_date = number.birth_date
+    elder.sex = number.sex
+    return elder
+
+
+@transaction.atomic
+def elder_create(*, actor, data: ElderData) -> Elder:
+    require(actor, "elders.edit")
+    cleaned = elder_clean(actor=actor, data=data)
+    elder = elder_build(cleaned=cleaned)
+    try:
+        with transaction.atomic():
+            elder.save()
+    except IntegrityError as exc:  # two officers registering the same person at once
+        raise ValidationFailed(fields={"id_number": str(ID_REASONS["duplicate"])}) from exc
+    if data.health:
+        HealthProfile.objects.create(elder=elder, **_health_values(data.health))
+    audit.record_change(
+        actor=actor, entity=elder, action="create", changes=audit.diff({}, _snapshot(elder))
+    )
+    return elder
+
+
+def elder_get_for_update(*, actor, elder_id: int) -> Elder:
+    require(actor, "elders.edit")
+    qs = Elder.objects.select_for_update()
+    return scoped_get(qs, actor, pk=elder_id)
+
+
+@transaction.atomic
+def elder_update(*, actor, elder_id: int, data: ElderData, version: int | None = None) -> Elder:
+    elder = elder_get_for_update(actor=actor, elder_id=elder_id)
+    if elder.status != Elder.Status.ACTIVE:
+        raise ElderNotEditable()
+    if version is not None and version != elder.version:
+        raise StaleVersion()
+    cleaned = elder_clean(actor=actor, data=data, current=elder)
+    before = _snapshot(elder)
+    for key, value in cleaned.values.items():
+        setattr(elder, key, value)
+    elder.region_code = cleaned.region.code
+    elder.name_pinyin = name_pinyin(elder.name)
+    elder.name_initials = name_initials(elder.name)
+    changes = audit.diff(before, _snapshot(elder))
+    if not changes:
+        return elder
+    elder.version += 1
+    elder.save()
+    audit.record_change(actor=actor, entity=elder, action="update", changes=changes)
+    return elder
+
+
+@transaction.atomic
+def elder_change_status(*, actor, elder_id: int, status: str, on: dt.date, note: str = "") -> Elder:
+    """Move out, death, or a return to active; the date is required and kept."""
+    elder = elder_get_for_update(actor=actor, elder_id=elder_id)
+    errors = {}
+    if status not in Elder.Status.values:
+        errors["status"] = _("Choose one of the listed options.")
+    elif status == elder.status:
+        errors["status"] = _("The record already has this status.")
+    if on is None:
+        errors["status_date"] = _("Enter the date.")
+    elif on > local_today():
+        errors["status_date"] = _("The date cannot be in the future.")
+    elif on < elder.birth_date:
+        errors["status_date"] = _("The date cannot be before the date of birth.")
+    if elder.status == Elder.Status.DECEASED and not errors:
+        errors["status"] = _("A death on record is final; correct it through the audit office.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    before = {"status": elder.status, "status_date": str(elder.status_date or "")}
+    elder.status = status
+    elder.status_date = on
+    elder.version += 1
+    elder.save(update_fields=["status", "status_date", "version", "updated_at"])
+    audit.record_change(
+        actor=actor,
+        entity=elder,
+        action="status",
+        note=note,
+        changes=audit.diff(before, {"status": status, "status_date": str(on)}),
+    )
+    return elder
+
+
+def elder_reveal_id_number(
+    *, actor, elder_id: int, reason: str, ip: str | None = None, channel: str = "web"
+) -> str:
+    """The full number, for a stated reason, logged. Outsiders get NotFound as everywhere."""
+    require(actor, "elders.reveal_id")
+    reason = " ".join((reason or "").split())
+    if len(reason) < 4:
+        raise ValidationFailed(fields={"reason": _("State why you need the full number.")})
+    elder = scoped_get(Elder.objects.all(), actor, pk=elder_id)
+    audit.record_read(
+        actor=actor, kind="id_number", entity=elder, reason=reason, ip=ip, channel=channel
+    )
+    return crypto.decrypt(elder.id_number_cipher)
+
+
+def _health_values(data: dict) -> dict:
+    keys = ("chronic_conditions", "medications", "allergies", "blood_type", "notes")
+    return {k: str(data.get(k) or "").strip() for k in keys}
+
+
+def health_profile_read(
+    *, actor, elder_id: int, reason: str = "", ip: str | None = None, channel: str = "web"
+) -> HealthProfile:
+    """Health data is read deliberately and every read is logged."""
+    require(actor, "elders.health")
+    elder = scoped_get(Elder.objects.all(), actor, pk=elder_id)
+    profile, _created = HealthProfile.objects.get_or_create(elder=elder)
+    audit.record_read(
+        actor=actor, kind="health", entity=elder, reason=reason, ip=ip, channel=channel
+    )
+    return profile
+
+
+@transaction.atomic
+def health_profile_update(*, actor, elder_id: int, data: dict) -> HealthProfile:
+    elder = elder_get_for_update(actor=actor, elder_id=elder_id)
+    profile, _created = HealthProfile.objects.get_or_create(elder=elder)
+    values = _health_values(data)
+    if len(values["blood_type"]) > 8:
+        raise ValidationFailed(fields={"blood_type": _("At most 8 characters.")})
+    before = {k: getattr(profile, k) for k in values}
+    for k, v in values.items():
+        setattr(profile, k, v)
+    profile.save()
+    # The history says which health fields changed, never their contents.
+    audit.record_change(
+        actor=actor,
+        entity=elder,
+        action="update",
+        note="health profile",
+        changes=audit.diff(before, values, hidden=values.keys()),
+    )
+    return profile
+
+
+@transaction.atomic
+def guardian_add(
+    *,
+    actor,
+    elder_id: int,
+    name: str,
+    relation: str,
+    phone: str,
+    is_guardian: bool = False,
+    is_emergency_contact: bool = True,
+    priority: int = 1,
+    account=None,
+) -> Guardian:
+    elder = elder_get_for_update(actor=actor, elder_id=elder_id)
+    errors = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = _("Enter the name.")
+    if relation not in Guardian.Relation.values:
+        errors["relation"] = _("Choose one of the listed options.")
+    phone = (phone or "").strip()
+    if not phone or not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 7:
+        errors["phone"] = _("Enter a phone number of digits (7 or more).")
+    if not (1 <= int(priority or 0) <= 9):
+        errors["priority"] = _("Must be between 1 and 9.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    guardian = Guardian.objects.create(
+        elder=elder,
+        name=name,
+        relation=relation,
+        phone=phone,
+        is_guardian=is_guardian,
+        is_emergency_contact=is_emergency_contact,
+        priority=priority,
+        account=account,
+    )
+    audit.record_change(
+        actor=actor,
+        entity=elder,
+        action="update",
+        note="guardian added",
+        changes={"guardian": [None, str(guardian)]},
+    )
+    return guardian
+
+
+@transaction.atomic
+def guardian_remove(*, actor, elder_id: int, guardian_id: int) -> None:
+    elder = elder_get_for_update(actor=actor, elder_id=elder_id)
+    guardian = Guardian.objects.filter(elder=elder, pk=guardian_id).first()
+    if guardian is None:
+        from yiyang.core.exceptions import NotFound
+
+        raise NotFound()
+    label = str(guardian)
+    guardian.delete()
+    audit.record_change(
+        actor=actor,
+        entity=elder,
+        action="update",
+        note="guardian removed",
+        changes={"guardian": [label, None]},
+    )

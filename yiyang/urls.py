@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from yiyang.accounts import views as account_views
+from yiyang.api.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("yiyang.accounts.urls")),
+    path("regions/", include("yiyang.regions.urls")),
+    path("elders/", include("yiyang.people.urls")),
+    path("organisations/", include("yiyang.institutions.urls")),
+    path("services/", include("yiyang.marketplace.urls")),
+    path("exchange/", include("yiyang.exchange.urls")),
+    path("supervision/", include("yiyang.supervision.urls")),
+    path("api/", api.urls),
+]
