@@ -5,6 +5,14 @@ from yiyang.core.exceptions import DomainError
 from .services import user_authenticate
 
 
+def client_ip(request) -> str | None:
+    """The peer address. X-Forwarded-For is not trusted here: a proxy in front must set
+    REMOTE_ADDR itself (e.g. gunicorn's --forwarded-allow-ips), or anyone could forge it."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class LockoutBackend(ModelBackend):
     """Django's backend with the lockout rule of accounts.services in front."""
 
@@ -12,7 +20,7 @@ class LockoutBackend(ModelBackend):
         if username is None or password is None:
             return None
         try:
-            user = user_authenticate(username=username, password=password)
+            user = user_authenticate(username=username, password=password, ip=client_ip(request))
         except DomainError as exc:
             if request is not None:
                 request.auth_error = exc

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from yiyang.core.scoping import SELF, ScopeRule
 
-from .roles import CAPABILITIES, SCOPE_OF_ROLE, Role
+from .roles import API_SCOPES, CAPABILITIES, SCOPE_OF_ROLE, Role
+
+API_SCOPE_CODES = frozenset(code for code, _label in API_SCOPES)
 
 
 class User(AbstractUser):
@@ -150,7 +152,11 @@ class ApiKey(models.Model):
         return f"api-key:{self.prefix} ({self.name})"
 
     def has_capability(self, capability: str) -> bool:
-        return self.is_active and capability in (self.scopes or [])
+        # A key row edited in the database still cannot grant what keys may never hold
+        # (revealing ID numbers, reading health data).
+        return (
+            self.is_active and capability in (self.scopes or []) and capability in API_SCOPE_CODES
+        )
 
     def visible_elder_ids(self) -> set[int]:
         return set()

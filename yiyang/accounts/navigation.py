@@ -5,6 +5,16 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, capability or None for everyone signed in)
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("people:list", _("Older people"), "elders.view"),
+    ("institutions:list", _("Organisations"), "orgs.view"),
+    ("marketplace:list", _("Service items"), "service_items.view"),
+    ("exchange:imports", _("Import / export"), "imports.run"),
+    ("exchange:completeness", _("Data completeness"), "completeness.view"),
+    ("regions:browse", _("Regions"), "regions.manage"),
+    ("accounts:users", _("Accounts"), "accounts.manage"),
+    ("accounts:api_keys", _("API keys"), "api_keys.manage"),
+    ("accounts:security", _("Security policy"), "security.manage"),
+    ("supervision:audit", _("Audit trail"), "audit.view"),
 ]
 
 

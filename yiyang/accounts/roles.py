@@ -76,3 +76,15 @@ CAPABILITIES: dict[str, set[str]] = {
     Role.SECURITY_ADMIN: {"security.manage"},
     Role.AUDIT_ADMIN: {"audit.view"},
 }
+
+# What a third-party system's API key may be granted: reading and filing the registry and
+# organisations, reading the service catalogue, running imports. Administration, audit,
+# ID-number reveal and health data are never handed to a machine.
+API_SCOPES: list[tuple[str, str]] = [
+    ("elders.view", _("Read older people")),
+    ("elders.edit", _("File and change older people")),
+    ("orgs.view", _("Read organisations")),
+    ("orgs.edit", _("File and change organisations")),
+    ("service_items.view", _("Read the service catalogue")),
+    ("imports.run", _("Run imports")),
+]

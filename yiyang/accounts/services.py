@@ -1,54 +1,197 @@
-"""Accounts: signing in with lockout, creating and changing accounts, API keys."""
+"""Accounts: signing in with lockout, passwords and their age, creating and changing accounts,
+the dated security policy, API keys."""
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
+from django.apps import apps
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from yiyang.core import audit
+from yiyang.core import audit, crypto
 from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
-from yiyang.core.scoping import region_in_scope, require, scoped_get
+from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
+from yiyang.core.timeutils import LOCAL_TZ, local_today
 
 from .errors import AccountLocked, BadCredentials
-from .models import ApiKey, User
-from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
+from .models import ApiKey, SecurityPolicy, User
+from .roles import API_SCOPES, ELDER_ROLES, ORGANISATION_ROLES, Role
 from .rules import security_policy_for
 
+logger = logging.getLogger(__name__)
 
-def user_authenticate(*, username: str, password: str) -> User:
-    """Check a password. Each failure counts; at the policy's limit the account locks for
-    the policy's minutes. The counter is bumped with an UPDATE so parallel guesses all count."""
+# Notes of the sign-in events in the change history. They are stored data, searched by the
+# audit administrator ("sign-in", "locked"), so they stay fixed English, not translated text.
+SIGN_IN_OK = "sign-in succeeded"
+SIGN_IN_FAILED = "sign-in failed: wrong password"
+SIGN_IN_LOCKED = "sign-in failed: account locked after repeated failures"
+SIGN_IN_REFUSED_LOCKED = "sign-in refused: account is locked"
+SIGN_IN_REFUSED_DISABLED = "sign-in refused: account is disabled"
+# Who tried, when the password was not (yet) proven: the audit row names no account as actor.
+ANONYMOUS = "anonymous"
+
+# The session key holding the moment the signed-in user's password expires (ISO 8601, UTC),
+# or "" when the policy sets no maximum age.
+PASSWORD_DEADLINE_KEY = "yiyang_password_deadline"  # noqa: S105 (a session key)
+
+
+def _sign_in_event(*, user: User, actor, note: str, changes: dict, ip: str | None) -> None:
+    audit.record_change(
+        actor=actor,
+        entity=user,
+        action="update",
+        changes=changes,
+        note=f"{note} (ip {ip})" if ip else note,
+    )
+
+
+def _local_time(moment: dt.datetime) -> str:
+    return date_format(timezone.localtime(moment, LOCAL_TZ), "Y-m-d H:i")
+
+
+def user_authenticate(*, username: str, password: str, ip: str | None = None) -> User:
+    """Check a password. Each failure counts; at the dated policy's limit the account locks
+    for the policy's minutes, and while it is locked even the right password is refused.
+    The counter is bumped with an UPDATE so parallel guesses all count. Every outcome for a
+    known account is written to its change history, where the audit administrator reads it."""
     user = User.objects.filter(username=username).first()
-    if user is None or not user.is_active:
+    if user is None:
         User().set_password(password)  # same work as a real check: no timing oracle
+        logger.info("sign-in failed for unknown user name %r from %s", username[:150], ip)
         raise BadCredentials()
+    if not user.is_active:
+        # Only someone who knows the password learns that the account is disabled.
+        if not user.check_password(password):
+            raise BadCredentials()
+        _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_DISABLED, changes={}, ip=ip)
+        raise BadCredentials(
+            _("This account is disabled. Ask your system administrator."),
+            code="account_disabled",
+        )
     if user.is_locked:
-        raise AccountLocked()
+        _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_LOCKED, changes={}, ip=ip)
+        raise AccountLocked(
+            _("Too many failed sign-ins: the account is locked until %(time)s.")
+            % {"time": _local_time(user.locked_until)}
+        )
     if not user.check_password(password):
         policy = security_policy_for()
         User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
+        before = user.failed_logins
         user.refresh_from_db(fields=["failed_logins"])
         if user.failed_logins >= policy.max_failed_logins:
             until = timezone.now() + dt.timedelta(minutes=policy.lockout_minutes)
             User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-            audit.record_change(
-                actor=None,
-                entity=user,
-                action="update",
-                changes={"locked_until": [None, until.isoformat()]},
-                note="locked after repeated failed sign-ins",
+            _sign_in_event(
+                user=user,
+                actor=ANONYMOUS,
+                note=SIGN_IN_LOCKED,
+                changes={
+                    "failed_logins": [before, user.failed_logins],
+                    "locked_until": [None, until.isoformat()],
+                },
+                ip=ip,
             )
-            raise AccountLocked()
+            raise AccountLocked(
+                _("Too many failed sign-ins: the account is locked until %(time)s.")
+                % {"time": _local_time(until)}
+            )
+        _sign_in_event(
+            user=user,
+            actor=ANONYMOUS,
+            note=SIGN_IN_FAILED,
+            changes={"failed_logins": [before, user.failed_logins]},
+            ip=ip,
+        )
         raise BadCredentials()
+    changes = {}
     if user.failed_logins or user.locked_until:
+        changes["failed_logins"] = [user.failed_logins, 0]
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        user.failed_logins, user.locked_until = 0, None
+    _sign_in_event(user=user, actor=user, note=SIGN_IN_OK, changes=changes, ip=ip)
     return user
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+def password_deadline(*, user: User) -> dt.datetime | None:
+    """When this user's password passes the policy's maximum age; None when there is none.
+
+    An account whose password was never changed through Yiyang counts from when it was made."""
+    policy = security_policy_for()
+    if not policy.password_max_age_days:
+        return None
+    changed = user.password_changed_at or user.date_joined
+    return changed + dt.timedelta(days=policy.password_max_age_days)
+
+
+def session_note_password_deadline(*, user: User, session) -> None:
+    """Write the password deadline into the session at sign-in, so that the middleware checks
+    it on every request without a query."""
+    deadline = password_deadline(user=user)
+    session[PASSWORD_DEADLINE_KEY] = deadline.isoformat() if deadline else ""
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    """Receiver of Django's user_logged_in: every sign-in passes through login(), so no
+    session escapes the password-age check, whatever door it came in by."""
+    session = getattr(request, "session", None)
+    if session is not None and isinstance(user, User):
+        session_note_password_deadline(user=user, session=session)
+
+
+def session_password_expired(*, session, now: dt.datetime | None = None) -> bool:
+    raw = session.get(PASSWORD_DEADLINE_KEY)
+    if not raw:
+        return False
+    try:
+        deadline = dt.datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return True  # a damaged note fails closed: the user picks a new password
+    return (now or timezone.now()) >= deadline
+
+
+def _validate_new_password(password: str, user: User, *, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={field: " ".join(exc.messages)}) from exc
+
+
+@transaction.atomic
+def user_change_password(*, actor: User, old_password: str, new_password: str) -> User:
+    """A user picks a new password, proving the old one; the clock of its age restarts."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(old_password):
+        raise ValidationFailed(fields={"old_password": _("The current password is wrong.")})
+    if old_password == new_password:
+        raise ValidationFailed(
+            fields={"new_password": _("The new password must differ from the current one.")}
+        )
+    _validate_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit.record_change(
+        actor=user,
+        entity=user,
+        action="update",
+        changes={"password": ["***", "***"]},
+        note="password changed by its owner",
+    )
+    return user
+
+
+# --- accounts --------------------------------------------------------------------------------
 
 
 def _validate_account(*, role: str, region, organisation, elder, fields: dict) -> None:
@@ -57,13 +200,45 @@ def _validate_account(*, role: str, region, organisation, elder, fields: dict) -
         errors["role"] = _("Choose a role from the list.")
     if role in ORGANISATION_ROLES and organisation is None:
         errors["organisation"] = _("This role works for an organisation: choose one.")
-    if role in ELDER_ROLES and elder is None and role == Role.ELDER:
-        errors["elder"] = _("An older person's account must be linked to their registry record.")
-    if organisation is not None and not organisation.region_code.startswith(region.code[:6]):
+    if role == Role.ELDER and elder is None and "elder_id_number" not in fields:
+        errors["elder_id_number"] = _(
+            "An older person's account must be linked to their registry record: enter their "
+            "ID number."
+        )
+    if (
+        organisation is not None
+        and region is not None
+        and not organisation.region_code.startswith(region.code[:6])
+    ):
         errors["organisation"] = _("The organisation is not in the account's district.")
     errors.update(fields)
     if errors:
         raise ValidationFailed(fields=errors)
+
+
+def elder_for_account(*, actor, id_number: str):
+    """The registry record an older person's account links to, found by the keyed hash of
+    the ID number inside the administrator's region. The administrator never browses the
+    registry (三员: the system administrator reads no personal data); they type the number
+    the person shows them."""
+    compact = "".join(str(id_number or "").split()).upper()
+    if not compact:
+        return None
+    elder_model = apps.get_model("people", "Elder")
+    elder = (
+        scoped(elder_model.objects.all(), actor)
+        .filter(id_number_hash=crypto.search_hash(compact))
+        .first()
+    )
+    if elder is None:
+        raise ValidationFailed(
+            fields={
+                "elder_id_number": _(
+                    "No older person with this ID number is on record in your region."
+                )
+            }
+        )
+    return elder
 
 
 @transaction.atomic
@@ -78,19 +253,46 @@ def user_create(
     phone: str = "",
     organisation=None,
     elder=None,
+    elder_id_number: str = "",
 ) -> User:
+    """Open an account inside the administrator's region. An older person's account links to
+    their record, given as the record or as the ID number they show (elder_for_account)."""
     require(actor, "accounts.manage")
-    if not region_in_scope(actor, region.code):
+    if region is None or not region_in_scope(actor, region.code):
         raise ValidationFailed(fields={"region": _("The region is outside your own.")})
+    if organisation is not None and not organisation.region_code.startswith(actor.region_code):
+        raise ValidationFailed(
+            fields={"organisation": _("The organisation is outside your region.")}
+        )
+    username = (username or "").strip()
     field_errors = {}
-    if User.objects.filter(username=username).exists():
+    if not username:
+        field_errors["username"] = _("Enter a user name.")
+    elif User.objects.filter(username__iexact=username).exists():
         field_errors["username"] = _("This user name is taken.")
+    if not (display_name or "").strip():
+        field_errors["display_name"] = _("Enter the person's name.")
+    if role not in ORGANISATION_ROLES:
+        organisation = None
+    if role not in ELDER_ROLES:
+        elder, elder_id_number = None, ""
+    if elder is None and elder_id_number:
+        try:
+            elder = elder_for_account(actor=actor, id_number=elder_id_number)
+        except ValidationFailed as exc:
+            field_errors.update(exc.fields)
+    if (
+        elder is not None
+        and role == Role.ELDER
+        and User.objects.filter(elder=elder, role=Role.ELDER, is_active=True).exists()
+    ):
+        field_errors["elder_id_number"] = _("This older person already has an account.")
     user = User(
         username=username,
-        display_name=display_name,
+        display_name=(display_name or "").strip(),
         role=role,
         region=region,
-        phone=phone,
+        phone=(phone or "").strip(),
         organisation=organisation,
         elder=elder,
     )
@@ -104,12 +306,12 @@ def user_create(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
-    audit.record_change(
-        actor=actor,
-        entity=user,
-        action="create",
-        changes={"role": [None, role], "region": [None, region.code]},
-    )
+    changes = {"role": [None, role], "region": [None, region.code]}
+    if organisation is not None:
+        changes["organisation"] = [None, str(organisation)]
+    if elder is not None:
+        changes["elder"] = [None, elder.pk]
+    audit.record_change(actor=actor, entity=user, action="create", changes=changes)
     return user
 
 
@@ -135,12 +337,26 @@ def user_set_active(*, actor, user_id: int, is_active: bool) -> User:
 
 
 @transaction.atomic
+def user_unlock(*, actor, user_id: int) -> User:
+    """Lift a lockout before its time runs out (the person called and proved who they are)."""
+    user = user_get(actor=actor, user_id=user_id)
+    before = user.locked_until.isoformat() if user.locked_until else None
+    user.locked_until, user.failed_logins = None, 0
+    user.save(update_fields=["locked_until", "failed_logins"])
+    audit.record_change(
+        actor=actor,
+        entity=user,
+        action="update",
+        changes={"locked_until": [before, None]},
+        note="unlocked by an administrator",
+    )
+    return user
+
+
+@transaction.atomic
 def user_reset_password(*, actor, user_id: int, password: str) -> User:
     user = user_get(actor=actor, user_id=user_id)
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationFailed(fields={"password": " ".join(exc.messages)}) from exc
+    _validate_new_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.locked_until, user.failed_logins = None, 0
@@ -151,30 +367,139 @@ def user_reset_password(*, actor, user_id: int, password: str) -> User:
     return user
 
 
+def users_require_region_scope(actor) -> None:
+    if actor.scope_kind != "region":
+        raise NotFound()
+
+
+# --- the security policy ---------------------------------------------------------------------
+
+POLICY_LIMITS = {
+    "max_failed_logins": (1, 100),
+    "lockout_minutes": (1, 7 * 24 * 60),
+    "password_max_age_days": (1, 3650),
+}
+
+
+@transaction.atomic
+def security_policy_file(
+    *,
+    actor,
+    max_failed_logins: int,
+    lockout_minutes: int,
+    password_max_age_days: int,
+    effective_from: dt.date,
+) -> SecurityPolicy:
+    """File a new dated policy row. The row in force on that day is closed the day before;
+    a row filed earlier for the same day is superseded (the later filing wins, both stay in
+    the history); a row already filed for a later day bounds the new one. Nothing is deleted
+    and no day that has passed is rewritten."""
+    require(actor, "security.manage")
+    values = {
+        "max_failed_logins": max_failed_logins,
+        "lockout_minutes": lockout_minutes,
+        "password_max_age_days": password_max_age_days,
+    }
+    errors = {}
+    for name, value in values.items():
+        low, high = POLICY_LIMITS[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
+    today = local_today()
+    if not isinstance(effective_from, dt.date):
+        errors["effective_from"] = _("Enter a date.")
+    elif effective_from < today:
+        errors["effective_from"] = _("A policy cannot start in the past.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    # Lock the rows we may close so that two administrators filing at once serialise.
+    rows = list(
+        SecurityPolicy.objects.select_for_update().filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from)
+        )
+    )
+    later = [r.effective_from for r in rows if r.effective_from > effective_from]
+    for row in rows:
+        if row.effective_from < effective_from:
+            row.effective_to = effective_from - dt.timedelta(days=1)
+        elif row.effective_from == effective_from:
+            row.effective_to = effective_from  # superseded: the later filing wins that day
+        else:
+            continue
+        row.save(update_fields=["effective_to"])
+    policy = SecurityPolicy.objects.create(
+        effective_from=effective_from,
+        effective_to=min(later) - dt.timedelta(days=1) if later else None,
+        created_by=actor if isinstance(actor, User) else None,
+        **values,
+    )
+    audit.record_change(
+        actor=actor,
+        entity=policy,
+        action="create",
+        changes={
+            **{name: [None, value] for name, value in values.items()},
+            "effective_from": [None, effective_from.isoformat()],
+        },
+        note="security policy filed",
+        region_code=getattr(actor, "region_code", "") or "",
+    )
+    return policy
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
 def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+API_SCOPE_NAMES = {name for name, _label in API_SCOPES}
 
 
 @transaction.atomic
 def api_key_create(
     *, actor, name: str, scopes: list[str], region, expires_at: dt.datetime | None = None
 ) -> tuple[ApiKey, str]:
-    """Returns the key and its full token, which is shown once and never stored."""
+    """Returns the key and its full token, which is shown once and never stored.
+
+    A key gets only scopes from the third-party list, and only those its maker holds: nobody
+    hands a machine more than they may do themselves."""
     require(actor, "api_keys.manage")
-    if not region_in_scope(actor, region.code):
-        raise ValidationFailed(fields={"region": _("The region is outside your own.")})
-    if not name.strip():
-        raise ValidationFailed(fields={"name": _("Give the key a name.")})
+    errors = {}
+    if region is None or not region_in_scope(actor, region.code):
+        errors["region"] = _("The region is outside your own.")
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Give the key a name.")
+    elif len(name) > 100:
+        errors["name"] = _("Keep the name within 100 characters.")
+    scopes = sorted(set(scopes or []))
+    if not scopes:
+        errors["scopes"] = _("Choose at least one scope.")
+    elif not set(scopes) <= API_SCOPE_NAMES:
+        errors["scopes"] = _("Choose scopes from the list.")
+    elif not all(actor.has_capability(s) for s in scopes):
+        errors["scopes"] = _("You can grant only what you may do yourself.")
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = _("The expiry must lie in the future.")
+    if errors:
+        raise ValidationFailed(fields=errors)
     prefix = secrets.token_hex(4)
+    while ApiKey.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        name=name.strip(),
+        name=name,
         prefix=prefix,
         secret_hash=_hash_secret(secret),
-        scopes=sorted(scopes),
+        scopes=scopes,
         region=region,
         region_code=region.code,
-        created_by=actor,
+        created_by=actor if isinstance(actor, User) else None,
         expires_at=expires_at,
     )
     audit.record_change(
@@ -199,17 +524,15 @@ def api_key_authenticate(*, token: str) -> ApiKey | None:
     return key
 
 
+@transaction.atomic
 def api_key_revoke(*, actor, key_id: int) -> ApiKey:
     require(actor, "api_keys.manage")
-    key = scoped_get(ApiKey.objects.all(), actor, pk=key_id)
+    key = scoped_get(ApiKey.objects.select_for_update(), actor, pk=key_id)
+    if not key.is_active:
+        return key  # revoking twice changes nothing and writes no second row
     key.is_active = False
     key.save(update_fields=["is_active"])
     audit.record_change(
         actor=actor, entity=key, action="update", changes={"is_active": [True, False]}
     )
     return key
-
-
-def users_require_region_scope(actor) -> None:
-    if actor.scope_kind != "region":
-        raise NotFound()

@@ -1,15 +1,83 @@
-"""One exception handler: every refusal becomes {"code", "message", "fields"}."""
+"""One exception handler: every refusal becomes {"code", "message", "fields"}.
 
-from django.http import Http404
+The codes are stable; clients branch on `code`, show `message` (translated) and mark the input
+named by each key of `fields`. docs/api.md lists them for third parties.
+"""
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from yiyang.core.exceptions import DomainError
 
+# Every code the API answers with, and when. Kept here so that docs/api.md, the OpenAPI
+# description and the tests read one list.
+ERROR_CODES = {
+    "unauthenticated": (401, "No session and no valid X-API-Key."),
+    "forbidden": (403, "The key's scopes or the account's role lack the endpoint's capability."),
+    "csrf_failed": (403, "A session request that changes data came without the CSRF token."),
+    "not_found": (404, "No such row, or a row outside the caller's region: the two look alike."),
+    "method_not_allowed": (405, "The path exists but not with this HTTP method."),
+    "invalid": (
+        422,
+        "The input does not fit the schema (422) or breaks a registry rule (400); "
+        "`fields` names each bad field and the reason.",
+    ),
+    "malformed_json": (400, "The request body is not JSON."),
+    "bad_cursor": (400, "The cursor was not issued by this list (edited or from another list)."),
+    "conflict": (409, "The organisation changed since you read it (version mismatch)."),
+    "elder_not_editable": (409, "The elder has moved out or died; the record is closed."),
+    "bad_request": (400, "Any other refusal of the request as sent."),
+}
 
-def _field_name(loc) -> str:
-    parts = [str(p) for p in loc if p not in {"body", "query", "path", "payload", "form"}]
-    return ".".join(parts) or "body"
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class CsrfFailed(DomainError):
+    code = "csrf_failed"
+    status = 403
+    default_message = gettext_lazy(
+        "The CSRF token is missing or wrong; reload the page and try again."
+    )
+
+
+# Where pydantic says an input came from; the client only needs the field's own path.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_path(loc) -> str:
+    """("body", "payload", "guardians", 0, "phone") -> "guardians.0.phone"."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        # A JSON body arrives as one parameter; its name is ours, not the client's.
+        if source == "body" and parts:
+            parts.pop(0)
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def _body(code: str, message, fields: dict | None = None) -> dict:
+    return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def _http_code(exc: HttpError) -> str:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        return "malformed_json"  # ninja wraps the JSON parser's error in a 400
+    return {
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+    }.get(exc.status_code, "bad_request")
 
 
 def install(api) -> None:
@@ -19,31 +87,66 @@ def install(api) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
-        fields = {}
+        fields: dict[str, str] = {}
         for err in exc.errors:
-            fields.setdefault(_field_name(err.get("loc", ())), err.get("msg", "invalid"))
-        body = {"code": "invalid", "message": "Some fields are not valid.", "fields": fields}
-        return api.create_response(request, body, status=422)
+            fields.setdefault(field_path(err.get("loc", ())), err.get("msg", "invalid"))
+        return api.create_response(
+            request, _body("invalid", _("Some fields are not valid."), fields), status=422
+        )
 
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
-        body = {
-            "code": "unauthenticated",
-            "message": "Sign in or send a valid X-API-Key.",
-            "fields": {},
-        }
-        return api.create_response(request, body, status=401)
+        return api.create_response(
+            request,
+            _body("unauthenticated", _("Sign in or send a valid X-API-Key header.")),
+            status=401,
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(
-            request, {"code": "not_found", "message": "Not found.", "fields": {}}, status=404
-        )
+        return api.create_response(request, _body("not_found", _("Not found.")), status=404)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return api.create_response(
-            request,
-            {"code": "http_error", "message": str(exc), "fields": {}},
-            status=exc.status_code,
-        )
+        code = _http_code(exc)
+        message = _("The request body is not valid JSON.") if code == "malformed_json" else exc
+        fields = {"body": str(message)} if code == "malformed_json" else {}
+        return api.create_response(request, _body(code, message, fields), status=exc.status_code)
+
+
+def json_refusals(view):
+    """Wrap a URL pattern's view so that Django's bare 405 and 404 answers carry our body too."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            refusal = HttpResponse(
+                _json(_body("method_not_allowed", _("Use one of: %s.") % allowed)),
+                status=405,
+                content_type="application/json",
+            )
+            refusal["Allow"] = allowed
+            return refusal
+        return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
+def unknown_path(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Anything under /api/ that no endpoint matches."""
+    return HttpResponse(
+        _json(_body("not_found", _("No API endpoint at this address."))),
+        status=404,
+        content_type="application/json",
+    )
+
+
+unknown_path.csrf_exempt = True
+
+
+def _json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False)

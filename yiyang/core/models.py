@@ -11,9 +11,22 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit rows cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit rows cannot be deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("audit rows cannot be changed")
+
+
 class AppendOnly(models.Model):
     """Rows are written once; updating or deleting one is refused in Python and, on
     PostgreSQL, by a trigger (see the migration), so nobody can edit the trail."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -6,7 +6,11 @@ from yiyang.core.scoping import ScopeRule
 
 
 class ImportJob(models.Model):
-    """One uploaded workbook and what became of it."""
+    """One uploaded workbook and what became of it.
+
+    `upload` and `error_report` hold ID numbers in clear inside the workbook, so both are
+    sealed with the field cipher (see exchange.sealing); the upload is emptied once processed.
+    """
 
     class Kind(models.TextChoices):
         ELDERS = "elders", _("Older people")
@@ -24,6 +28,10 @@ class ImportJob(models.Model):
         REJECTED = "rejected", _("Rejected: errors found")
         FAILED = "failed", _("Failed")
 
+    class Phase(models.TextChoices):
+        CHECKING = "checking", _("Checking every row")
+        WRITING = "writing", _("Saving rows")
+
     kind = models.CharField(_("data"), max_length=16, choices=Kind.choices)
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
     status = models.CharField(
@@ -40,6 +48,12 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     error_report = models.BinaryField(null=True, editable=False)
     message = models.CharField(_("message"), max_length=500, blank=True)
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, blank=True)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    # The first errors, to show on the page; the full list is in the error workbook.
+    error_preview = models.JSONField(default=list, blank=True, editable=False)
+    is_background = models.BooleanField(_("ran in the background"), default=False)
+    language = models.CharField(max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -52,6 +66,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
 
     @property
     def percent(self) -> int:

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
 from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.scoping import require, scoped, scoped_get
 
@@ -44,3 +45,56 @@ def organisation_list(
 def organisation_get(*, actor, organisation_id: int) -> Organisation:
     require(actor, "orgs.view")
     return scoped_get(Organisation.objects.select_related("region"), actor, pk=organisation_id)
+
+
+# --- console pages ---------------------------------------------------------------------------
+
+# Organisations a person can live in or attend by day (the living-arrangement chooser).
+RESIDENTIAL_KINDS = (
+    Organisation.Kind.CARE_HOME,
+    Organisation.Kind.COMMUNITY_CENTRE,
+    Organisation.Kind.COMMUNITY_STATION,
+    Organisation.Kind.MEDICAL,
+)
+
+
+def organisation_page(
+    *, actor, filters: OrganisationFilters | None = None, page: int = 1, per_page: int = 50
+) -> PeekPage:
+    return peek_page(organisation_list(actor=actor, filters=filters), page=page, per_page=per_page)
+
+
+@dataclass
+class OrganisationDetail:
+    organisation: Organisation
+    residents: int
+    history: list[HistoryEntry]
+    can_edit: bool
+
+
+def organisation_detail(*, actor, organisation_id: int) -> OrganisationDetail:
+    org = organisation_get(actor=actor, organisation_id=organisation_id)
+    return OrganisationDetail(
+        organisation=org,
+        # Elder.institution's reverse accessor; "active" is Elder.Status.ACTIVE (people sits
+        # above institutions and is not imported here).
+        residents=org.residents.filter(status="active").count(),
+        history=change_history(org),
+        can_edit=actor.has_capability("orgs.edit"),
+    )
+
+
+def organisation_choices(actor, *, kinds=RESIDENTIAL_KINDS) -> list[tuple[str, str]]:
+    """Organisations in the actor's scope that a registry form may point at."""
+    if not actor.has_capability("orgs.view"):
+        return []
+    qs = scoped(Organisation.objects.filter(kind__in=kinds, is_active=True), actor)
+    return [
+        (str(pk), name) for pk, name in qs.order_by("region_code", "name").values_list("pk", "name")
+    ]
+
+
+def organisation_get_for_edit(*, actor, organisation_id: int) -> Organisation:
+    """The record behind an edit form: the right to edit first, then the scope."""
+    require(actor, "orgs.edit")
+    return organisation_get(actor=actor, organisation_id=organisation_id)

@@ -66,6 +66,8 @@ def _number(raw, name, errors, *, low=Decimal(0), high=Decimal("99999999"), plac
         return None
     try:
         value = Decimal(str(raw)).quantize(Decimal(places))
+        if not value.is_finite():  # "NaN" parses, and then refuses every comparison
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
         errors[name] = _("Enter a number.")
         return None
@@ -132,6 +134,10 @@ def organisation_clean(
     phone = (data.contact_phone or "").strip()
     if phone and (not set(phone) <= set("0123456789-+ ") or sum(c.isdigit() for c in phone) < 7):
         errors["contact_phone"] = _("Enter a phone number of digits (7 or more).")
+    elif len(phone) > 20:
+        errors["contact_phone"] = _("At most 20 characters.")
+    if len(" ".join((data.address or "").split())) > 200:
+        errors["address"] = _("At most 200 characters.")
     if region is not None and not errors:
         clash = Organisation.objects.filter(region=region, name=name)
         if current is not None:

@@ -23,6 +23,6 @@ class ElderNotEditable(DomainError):
 
 
 class StaleVersion(DomainError):
-    code = "stale_version"
+    code = "conflict"  # the same code as every other optimistic-locking refusal
     status = 409
     default_message = _("Someone else changed this record meanwhile; reload it and try again.")

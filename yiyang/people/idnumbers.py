@@ -10,6 +10,7 @@ county code of any period.
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric
@@ -97,6 +98,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     return IdNumber(number=number, birth_date=birth, sex="M" if int(number[16]) % 2 else "F")
 
 
+@lru_cache(maxsize=8192)  # a few thousand county codes; bulk imports look them up per row
 def _known_county(code: str) -> bool:
     info = {k for _part, props in numdb.get("cn/loc").info(code) for k in props}
     return "county" in info or code[2:] in {"0000"}

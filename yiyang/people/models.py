@@ -33,7 +33,9 @@ class Elder(models.Model):
         MOVED_OUT = "moved_out", _("Moved out")
         DECEASED = "deceased", _("Deceased")
 
-    name = models.CharField(_("name"), max_length=40)
+    # db_index on PostgreSQL also builds a varchar_pattern_ops index, so prefix searches
+    # (name LIKE '张%', region_code LIKE '530103%') use an index.
+    name = models.CharField(_("name"), max_length=40, db_index=True)
     name_pinyin = models.CharField(_("pinyin"), max_length=160, db_index=True, editable=False)
     name_initials = models.CharField(max_length=40, db_index=True, editable=False)
     id_number_cipher = models.TextField(editable=False)
@@ -50,7 +52,7 @@ class Elder(models.Model):
         related_name="+",
         verbose_name=_("community / village"),
     )
-    region_code = models.CharField(_("region code"), max_length=12, editable=False)
+    region_code = models.CharField(_("region code"), max_length=12, editable=False, db_index=True)
     address = models.CharField(_("address"), max_length=200)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -3,14 +3,16 @@
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from yiyang.core import crypto
+from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
 from yiyang.core.pinyin import looks_like_pinyin
-from yiyang.core.scoping import require, scoped, scoped_get
-from yiyang.core.timeutils import local_today, years_before
+from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
+from yiyang.core.timeutils import age_on, local_today, years_before
 
 from . import idnumbers
-from .models import Elder, Guardian
+from .models import Elder, Guardian, HealthProfile
 
 
 @dataclass
@@ -39,7 +41,8 @@ def _search(qs: QuerySet[Elder], q: str) -> QuerySet[Elder]:
         return qs.filter(Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key))
     if q.isdigit():
         return qs.filter(phone__contains=q)
-    return qs.filter(name__contains=q)
+    # Names are searched from their first character (surname first), which an index serves.
+    return qs.filter(name__startswith=q)
 
 
 def elder_list(*, actor, filters: ElderFilters | None = None) -> QuerySet[Elder]:
@@ -47,7 +50,7 @@ def elder_list(*, actor, filters: ElderFilters | None = None) -> QuerySet[Elder]
     f = filters or ElderFilters()
     qs = scoped(Elder.objects.select_related("region"), actor)
     if f.region_code:
-        qs = qs.filter(region_code__startswith=f.region_code)
+        qs = qs.filter(**code_prefix_lookup("region_code", f.region_code))
     for name in ("status", "living_arrangement", "economic_status", "sex"):
         value = getattr(f, name)
         if value:
@@ -71,3 +74,65 @@ def elder_get(*, actor, elder_id: int) -> Elder:
 def guardian_list(*, actor, elder_id: int) -> QuerySet[Guardian]:
     elder = elder_get(actor=actor, elder_id=elder_id)
     return elder.guardians.select_related("account").all()
+
+
+# --- console pages ---------------------------------------------------------------------------
+
+
+def elder_page(
+    *, actor, filters: ElderFilters | None = None, page: int = 1, per_page: int = 50
+) -> PeekPage:
+    """One page of the scoped list in two queries at most, without counting the whole table;
+    each row carries its `age` today."""
+    rows = elder_list(actor=actor, filters=filters).defer("id_number_cipher", "id_number_hash")
+    result = peek_page(rows, page=page, per_page=per_page)
+    today = local_today()
+    for elder in result.object_list:
+        elder.age = age_on(elder.birth_date, today)
+    return result
+
+
+def _history_labels() -> dict[str, str]:
+    """Keys the services write that are not Elder fields: the health profile's and guardians."""
+    labels = {f.name: f.verbose_name for f in HealthProfile._meta.get_fields() if f.concrete}
+    labels["guardian"] = Guardian._meta.verbose_name
+    return labels
+
+
+def _history_notes() -> dict[str, str]:
+    return {
+        "health profile": _("Health profile"),
+        "guardian added": _("Guardian or contact added"),
+        "guardian removed": _("Guardian or contact removed"),
+    }
+
+
+@dataclass
+class ElderDetail:
+    elder: Elder
+    age: int
+    guardians: list[Guardian]
+    history: list[HistoryEntry]
+    can_edit: bool
+    can_reveal: bool
+    can_read_health: bool
+
+
+def elder_detail(*, actor, elder_id: int) -> ElderDetail:
+    """Everything the record page shows except the sensitive parts, which are separate reads."""
+    elder = elder_get(actor=actor, elder_id=elder_id)
+    return ElderDetail(
+        elder=elder,
+        age=age_on(elder.birth_date, local_today()),
+        guardians=list(elder.guardians.select_related("account").all()),
+        history=change_history(elder, labels=_history_labels(), notes=_history_notes()),
+        can_edit=actor.has_capability("elders.edit"),
+        can_reveal=actor.has_capability("elders.reveal_id"),
+        can_read_health=actor.has_capability("elders.health"),
+    )
+
+
+def elder_get_for_edit(*, actor, elder_id: int) -> Elder:
+    """The record behind an edit form: the right to edit first, then the scope."""
+    require(actor, "elders.edit")
+    return elder_get(actor=actor, elder_id=elder_id)

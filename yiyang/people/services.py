@@ -2,6 +2,7 @@
 field (collecting all errors at once), writes, and records the change in the history."""
 
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -80,6 +81,8 @@ def _decimal(raw, name, low, high, errors) -> Decimal | None:
         return None
     try:
         value = Decimal(str(raw)).quantize(Decimal("0.000001"))
+        if not value.is_finite():  # "NaN" parses, and then refuses every comparison
+            raise InvalidOperation
     except (InvalidOperation, ValueError):
         errors[name] = _("Enter a number.")
         return None
@@ -90,10 +93,18 @@ def _decimal(raw, name, low, high, errors) -> Decimal | None:
 
 
 def elder_clean(
-    *, actor, data: ElderData, current: Elder | None = None, regions: dict | None = None
+    *,
+    actor,
+    data: ElderData,
+    current: Elder | None = None,
+    regions: dict | None = None,
+    known_id_hashes: Container[str] | None = None,
+    institutions: dict | None = None,
 ) -> Cleaned:
     """Validate every field and return clean values, or raise ValidationFailed naming each
-    bad field and its reason. `regions` lets a bulk import pass a pre-fetched code map."""
+    bad field and its reason. `regions` lets a bulk import pass a pre-fetched code map;
+    `known_id_hashes` (the search hashes already on record) and `institutions` (pk ->
+    Organisation) spare it the per-row queries."""
     errors: dict[str, str] = {}
     today = local_today()
     name = " ".join((data.name or "").split())
@@ -119,9 +130,13 @@ def elder_clean(
                     errors["birth_date"] = str(ID_REASONS["birth_mismatch"])
                 elif data.sex and data.sex != parsed.sex:
                     errors["sex"] = str(ID_REASONS["sex_mismatch"])
-                elif Elder.objects.filter(
-                    id_number_hash=crypto.search_hash(parsed.number)
-                ).exists():
+                elif (
+                    crypto.search_hash(parsed.number) in known_id_hashes
+                    if known_id_hashes is not None
+                    else Elder.objects.filter(
+                        id_number_hash=crypto.search_hash(parsed.number)
+                    ).exists()
+                ):
                     errors["id_number"] = str(ID_REASONS["duplicate"])
 
     region = None
@@ -142,9 +157,13 @@ def elder_clean(
     address = " ".join((data.address or "").split())
     if not address:
         errors["address"] = _("Enter the home address.")
+    elif len(address) > 200:
+        errors["address"] = _("At most 200 characters.")
     phone = (data.phone or "").strip()
     if phone and (not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 7):
         errors["phone"] = _("Enter a phone number of digits (7 or more).")
+    elif len(phone) > 20:
+        errors["phone"] = _("At most 20 characters.")
 
     lat = _decimal(data.lat, "lat", Decimal(3), Decimal(54), errors)
     lng = _decimal(data.lng, "lng", Decimal(73), Decimal(136), errors)
@@ -160,7 +179,11 @@ def elder_clean(
     institution = None
     if data.living_arrangement in (Elder.Living.INSTITUTION, Elder.Living.COMMUNITY):
         if data.institution_id:
-            institution = Organisation.objects.filter(pk=data.institution_id).first()
+            institution = (
+                institutions.get(data.institution_id)
+                if institutions is not None
+                else Organisation.objects.filter(pk=data.institution_id).first()
+            )
             if institution is None or not region_in_scope(actor, institution.region_code):
                 errors["institution"] = _("Choose an organisation in your region.")
         elif data.living_arrangement == Elder.Living.INSTITUTION:
@@ -299,10 +322,11 @@ def elder_reveal_id_number(
 ) -> str:
     """The full number, for a stated reason, logged. Outsiders get NotFound as everywhere."""
     require(actor, "elders.reveal_id")
+    # Scope first: an outsider learns nothing, not even whether the reason would have passed.
+    elder = scoped_get(Elder.objects.all(), actor, pk=elder_id)
     reason = " ".join((reason or "").split())
     if len(reason) < 4:
         raise ValidationFailed(fields={"reason": _("State why you need the full number.")})
-    elder = scoped_get(Elder.objects.all(), actor, pk=elder_id)
     audit.record_read(
         actor=actor, kind="id_number", entity=elder, reason=reason, ip=ip, channel=channel
     )
@@ -372,7 +396,11 @@ def guardian_add(
     phone = (phone or "").strip()
     if not phone or not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 7:
         errors["phone"] = _("Enter a phone number of digits (7 or more).")
-    if not (1 <= int(priority or 0) <= 9):
+    try:
+        priority = int(priority or 0)
+    except (TypeError, ValueError):
+        priority = 0
+    if not (1 <= priority <= 9):
         errors["priority"] = _("Must be between 1 and 9.")
     if errors:
         raise ValidationFailed(fields=errors)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the Swagger UI of /api/docs from our own static files
     "huey.contrib.djhuey",
     "yiyang.core",
     "yiyang.regions",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "yiyang.exchange",
     "yiyang.supervision",
     "yiyang.api",
+    "yiyang.demo",
 ]
 
 MIDDLEWARE = [

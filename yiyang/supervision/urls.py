@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "supervision"
-urlpatterns = []
+urlpatterns = [
+    path("audit/", views.audit_trail, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
+]

@@ -1,0 +1,134 @@
+"""The landing page of each role: figures in the officer's scope, the provider's organisation,
+an older person's own records in large print, the administrators' tasks; few queries."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from yiyang.accounts.roles import Role
+from yiyang.accounts.tests.factories import UserFactory
+from yiyang.institutions.models import Organisation
+from yiyang.institutions.tests.factories import OrganisationFactory
+from yiyang.people.models import Elder, Guardian
+from yiyang.people.tests.factories import ElderFactory
+
+
+def _cards(response) -> dict:
+    return {c["key"]: c["value"] for c in response.context["summary"]["cards"]}
+
+
+def _resolves(name, *args) -> bool:
+    try:
+        reverse(name, args=args)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@pytest.fixture
+def registry(city):
+    """Panlong: two homes (30 + 20 beds), one community centre; four active people (two at
+    home, one in day care, one in a home) and one deceased. Wuhua: one home, one person."""
+    home = OrganisationFactory(region=city.panlong_street, beds=30)
+    OrganisationFactory(region=city.panlong_street, beds=20)
+    OrganisationFactory(
+        region=city.panlong_street, beds=None, kind=Organisation.Kind.COMMUNITY_CENTRE
+    )
+    OrganisationFactory(region=city.wuhua_street, beds=99)
+    ElderFactory(region=city.panlong_community)
+    ElderFactory(region=city.panlong_community2)
+    ElderFactory(region=city.panlong_community, living_arrangement=Elder.Living.COMMUNITY)
+    resident = ElderFactory(
+        region=city.panlong_community, living_arrangement=Elder.Living.INSTITUTION, institution=home
+    )
+    ElderFactory(
+        region=city.panlong_community, status=Elder.Status.DECEASED, status_date="2024-01-01"
+    )
+    ElderFactory(region=city.wuhua_community)
+    return {"home": home, "resident": resident}
+
+
+# Eight queries: six for the session, the user and the page frame, two for the figures.
+def test_an_officer_sees_the_figures_of_their_district(
+    client, city, registry, django_assert_max_num_queries
+):
+    officer = UserFactory(region=city.panlong)
+    client.force_login(officer)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    cards = _cards(response)
+    assert cards["elders"] == 4
+    assert cards["organisations"] == 3
+    assert cards["care_homes"] == 2
+    assert cards["beds"] == 50
+    living = {
+        row["key"]: (row["value"], row["share"]) for row in response.context["summary"]["living"]
+    }
+    assert living == {"home": (2, 50.0), "community": (1, 25.0), "institution": (1, 25.0)}
+
+
+def test_a_wuhua_officer_sees_none_of_panlongs_figures(client, city, registry):
+    client.force_login(UserFactory(region=city.wuhua))
+    cards = _cards(client.get(reverse("home")))
+    assert cards["elders"] == 1 and cards["organisations"] == 1 and cards["beds"] == 99
+
+
+def test_provider_staff_see_their_organisation(client, city, registry):
+    staff = UserFactory(role=Role.PROVIDER, region=city.panlong, organisation=registry["home"])
+    client.force_login(staff)
+    response = client.get(reverse("home"))
+    summary = response.context["summary"]
+    assert summary["organisation"] == registry["home"]
+    cards = _cards(response)
+    assert cards["residents"] == 1 and cards["beds"] == 30
+    assert cards["occupancy"] == pytest.approx(3.3)
+
+
+def test_an_older_person_sees_their_own_record_in_large_print(
+    client, city, registry, django_assert_max_num_queries
+):
+    me = ElderFactory(region=city.panlong_community, name="张桂兰")
+    account = UserFactory(role=Role.ELDER, region=city.panlong_community, elder=me)
+    client.force_login(account)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("home"))
+    people = response.context["summary"]["elders"]
+    assert [p["name"] for p in people] == ["张桂兰"]
+    assert people[0]["is_self"]
+    assert b"elder-card" in response.content
+    if _resolves("people:detail", me.pk):
+        assert people[0]["url"] == reverse("people:detail", args=[me.pk])
+        assert people[0]["url"].encode() in response.content
+    else:
+        assert people[0]["url"] is None
+
+
+def test_a_family_member_sees_their_wards_and_nobody_else(client, city, registry):
+    ward = ElderFactory(region=city.panlong_community, name="刘德明")
+    family = UserFactory(role=Role.FAMILY, region=city.panlong_community)
+    Guardian.objects.create(
+        elder=ward, name="儿子", relation="child", phone="13800000000", account=family
+    )
+    client.force_login(family)
+    people = client.get(reverse("home")).context["summary"]["elders"]
+    assert [p["name"] for p in people] == ["刘德明"]
+    assert not people[0]["is_self"]
+
+
+@pytest.mark.parametrize(
+    ("role", "keys"),
+    [
+        (Role.SYSTEM_ADMIN, {"accounts", "locked", "disabled", "api_keys"}),
+        (Role.SECURITY_ADMIN, {"max_failed_logins", "lockout_minutes", "password_max_age_days"}),
+        (Role.AUDIT_ADMIN, {"changes_today", "lockouts_today", "reads_today"}),
+    ],
+)
+def test_administrators_see_their_tasks(client, city, role, keys, django_assert_max_num_queries):
+    admin = UserFactory(role=role, region=city.panlong)
+    client.force_login(admin)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("home"))
+    summary = response.context["summary"]
+    assert set(_cards(response)) == keys
+    assert summary["tasks"]
+    assert "elders" not in summary and "living" not in summary

@@ -1,0 +1,113 @@
+"""The OpenAPI document lists every endpoint with its security, and /api/docs works offline."""
+
+import re
+
+import pytest
+
+from yiyang.api.errors import ERROR_CODES
+
+EXPECTED = {
+    ("get", "/api/v1/health"),
+    ("get", "/api/v1/regions/{code}"),
+    ("get", "/api/v1/regions/{code}/children"),
+    ("get", "/api/v1/organisations"),
+    ("post", "/api/v1/organisations"),
+    ("get", "/api/v1/organisations/{organisation_id}"),
+    ("put", "/api/v1/organisations/{organisation_id}"),
+    ("get", "/api/v1/elders"),
+    ("post", "/api/v1/elders"),
+    ("get", "/api/v1/elders/{elder_id}"),
+    ("put", "/api/v1/elders/{elder_id}"),
+    ("post", "/api/v1/elders/{elder_id}/status"),
+    ("post", "/api/v1/elders/{elder_id}/reveal-id"),
+    ("get", "/api/v1/elders/{elder_id}/health"),
+    ("get", "/api/v1/elders/{elder_id}/guardians"),
+    ("post", "/api/v1/elders/{elder_id}/guardians"),
+    ("get", "/api/v1/service-items"),
+    ("get", "/api/v1/me"),
+}
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(schema):
+    return {(m, p): op for p, methods in schema["paths"].items() for m, op in methods.items()}
+
+
+def test_the_document_lists_every_endpoint(schema):
+    assert set(operations(schema)) == EXPECTED
+
+
+def test_every_endpoint_but_health_requires_a_key_or_a_session(schema):
+    for (method, path), op in operations(schema).items():
+        if path == "/api/v1/health":
+            assert "security" not in op
+            assert op["tags"] == ["public"]
+            continue
+        assert op["security"] == [{"KeyAuth": []}, {"StaffSession": []}], (method, path)
+        assert "x-capability" in op, (method, path)
+        for status in ("401", "403", "422"):
+            assert status in op["responses"], (method, path, status)
+
+
+def test_the_security_schemes_are_described(schema):
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["KeyAuth"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    assert schemes["StaffSession"] == {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+def test_the_capabilities_are_the_ones_the_endpoints_check(schema):
+    ops = operations(schema)
+    assert ops[("get", "/api/v1/elders")]["x-capability"] == "elders.view"
+    assert ops[("post", "/api/v1/elders/{elder_id}/reveal-id")]["x-capability"] == (
+        "elders.reveal_id"
+    )
+    assert ops[("get", "/api/v1/elders/{elder_id}/health")]["x-capability"] == "elders.health"
+    assert ops[("put", "/api/v1/organisations/{organisation_id}")]["x-capability"] == "orgs.edit"
+    assert ops[("get", "/api/v1/regions/{code}")]["x-capability"] is None
+
+
+def test_the_description_lists_every_error_code(schema):
+    for code in ERROR_CODES:
+        assert f"`{code}`" in schema["info"]["description"]
+
+
+def test_the_docs_page_loads_with_local_assets_only(client):
+    # given a government intranet without internet
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # then every script and stylesheet comes from the platform itself
+    assets = re.findall(r'<(?:script|link)[^>]*?(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    assert any(a.endswith("swagger-ui.css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        assert client.get(asset).status_code == 200, asset
+    assert "cdn" not in html.lower()
+    assert not re.search(r'(?:src|href)="https?:', html)
+    # and Swagger UI does not fetch its validator badge from swagger.io
+    assert '"validatorUrl": null' in html
+
+
+def test_the_swagger_init_script_calls_no_outside_address(client):
+    script = client.get("/static/ninja/swagger-ui-init.js")
+    assert script.status_code == 200
+    body = b"".join(script.streaming_content) if script.streaming else script.content
+    assert b"http://" not in body and b"https://" not in body
+
+
+def test_docs_md_lists_every_error_code():
+    from pathlib import Path
+
+    import yiyang
+
+    docs = Path(yiyang.__file__).resolve().parent.parent / "docs" / "api.md"
+    text = docs.read_text(encoding="utf-8")
+    for code in ERROR_CODES:
+        assert f"`{code}`" in text, code
