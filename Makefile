@@ -6,7 +6,7 @@ YIYANG := $(BIN)/yiyang
 ELDERS ?= 20000
 SEED ?= 2026
 
-.PHONY: install system-packages test-packages messages demo serve test test-fast lint bench clean
+.PHONY: install system-packages test-packages messages messages-update demo serve test test-fast lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var test-output
+
+# After changing user-facing text: refresh the zh-hans catalogue, translate the new entries in
+# yiyang/locale/zh_Hans/LC_MESSAGES/django.po, then `make lint`.
+messages-update: install system-packages
+	$(YIYANG) makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "bench/*" -i "*/tests/*" \
+		-i "build/*" -i "var/*" -i "test-output/*" -i "docs/*" -i "scripts/*"

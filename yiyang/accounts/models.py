@@ -39,6 +39,9 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # Set when an administrator chose the password (a new account, a reset): the user picks
+    # their own at the next sign-in, so no administrator knows a password in use.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
     scope_rule = ScopeRule(region="region_code", organisation="organisation_id")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
-from yiyang.core.scoping import require, scoped, scoped_get
+from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.regions.models import Region
 
 from .models import ApiKey, SecurityPolicy, User
@@ -28,7 +28,7 @@ def user_list(*, actor, filters: UserFilters | None = None) -> QuerySet[User]:
     if f.role:
         qs = qs.filter(role=f.role)
     if f.region_code:
-        qs = qs.filter(region_code__startswith=f.region_code)
+        qs = qs.filter(**code_prefix_lookup("region_code", f.region_code))
     if f.is_active is not None:
         qs = qs.filter(is_active=f.is_active)
     q = f.q.strip()

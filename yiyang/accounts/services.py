@@ -19,6 +19,7 @@ from yiyang.core import audit, crypto
 from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
 from yiyang.core.timeutils import LOCAL_TZ, local_today
+from yiyang.regions.models import Region
 
 from .errors import AccountLocked, BadCredentials
 from .models import ApiKey, SecurityPolicy, User
@@ -127,6 +128,8 @@ def password_deadline(*, user: User) -> dt.datetime | None:
     """When this user's password passes the policy's maximum age; None when there is none.
 
     An account whose password was never changed through Yiyang counts from when it was made."""
+    if user.must_change_password:
+        return user.password_changed_at or user.date_joined
     policy = security_policy_for()
     if not policy.password_max_age_days:
         return None
@@ -180,7 +183,8 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
     _validate_new_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     audit.record_change(
         actor=user,
         entity=user,
@@ -305,6 +309,7 @@ def user_create(
     )
     user.set_password(password)
     user.password_changed_at = timezone.now()
+    user.must_change_password = True
     user.save()
     changes = {"role": [None, role], "region": [None, region.code]}
     if organisation is not None:
@@ -359,6 +364,7 @@ def user_reset_password(*, actor, user_id: int, password: str) -> User:
     _validate_new_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
+    user.must_change_password = True
     user.locked_until, user.failed_logins = None, 0
     user.save()
     audit.record_change(
@@ -536,3 +542,47 @@ def api_key_revoke(*, actor, key_id: int) -> ApiKey:
         actor=actor, entity=key, action="update", changes={"is_active": [True, False]}
     )
     return key
+
+
+@transaction.atomic
+def admin_bootstrap(
+    *, username: str, display_name: str, region_code: str, password: str, phone: str = ""
+) -> User:
+    """The first system administrator, made from the command line; refused once any active
+    one exists (later ones are made in the console), so the command is no back door."""
+    errors = {}
+    region = Region.objects.filter(code=region_code.strip()).first()
+    if region is None:
+        errors["region"] = _("There is no region with this code.")
+    elif User.objects.filter(role=Role.SYSTEM_ADMIN, is_active=True).exists():
+        errors["region"] = _(
+            "A system administrator exists already: further accounts are made in the console."
+        )
+    if not username.strip():
+        errors["username"] = _("Enter a user name.")
+    elif User.objects.filter(username=username.strip()).exists():
+        errors["username"] = _("This user name is taken.")
+    if not display_name.strip():
+        errors["display_name"] = _("Enter the name.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    user = User(
+        username=username.strip(),
+        display_name=display_name.strip(),
+        role=Role.SYSTEM_ADMIN,
+        region=region,
+        phone=phone.strip(),
+    )
+    _validate_new_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = True
+    user.save()
+    audit.record_change(
+        actor=None,
+        entity=user,
+        action="create",
+        changes={"role": [None, Role.SYSTEM_ADMIN], "region": [None, region.code]},
+        note="created from the command line",
+    )
+    return user

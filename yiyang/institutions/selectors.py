@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
 from yiyang.core.pinyin import looks_like_pinyin
-from yiyang.core.scoping import require, scoped, scoped_get
+from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 
 from .models import Organisation
 
@@ -29,7 +29,7 @@ def organisation_list(
     if f.ownership:
         qs = qs.filter(ownership=f.ownership)
     if f.region_code:
-        qs = qs.filter(region_code__startswith=f.region_code)
+        qs = qs.filter(**code_prefix_lookup("region_code", f.region_code))
     if f.is_active is not None:
         qs = qs.filter(is_active=f.is_active)
     q = f.q.strip()

@@ -34,6 +34,7 @@ def organisation_list(request):
         "page_obj": page,
         "query_string": params.urlencode(),
         "can_create": request.user.has_capability("orgs.edit"),
+        "can_export": request.user.has_capability("exports.run"),
     }
     if _wants_fragment(request, RESULTS_ID):
         return render(request, "institutions/_organisation_results.html", context)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiyang.core.scoping import ScopeRule
 
@@ -29,17 +30,17 @@ class Elder(models.Model):
         INSTITUTION = "institution", _("In an institution")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        MOVED_OUT = "moved_out", _("Moved out")
-        DECEASED = "deceased", _("Deceased")
+        ACTIVE = "active", pgettext_lazy("elder status", "Active")
+        MOVED_OUT = "moved_out", pgettext_lazy("elder status", "Moved out")
+        DECEASED = "deceased", pgettext_lazy("elder status", "Deceased")
 
-    # db_index on PostgreSQL also builds a varchar_pattern_ops index, so prefix searches
-    # (name LIKE '张%', region_code LIKE '530103%') use an index.
+    # db_index on PostgreSQL also builds a varchar_pattern_ops index, so a name prefix
+    # search (name LIKE '张%') uses an index whatever the collation.
     name = models.CharField(_("name"), max_length=40, db_index=True)
     name_pinyin = models.CharField(_("pinyin"), max_length=160, db_index=True, editable=False)
     name_initials = models.CharField(max_length=40, db_index=True, editable=False)
     id_number_cipher = models.TextField(editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     birth_date = models.DateField(_("date of birth"), db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -52,7 +53,7 @@ class Elder(models.Model):
         related_name="+",
         verbose_name=_("community / village"),
     )
-    region_code = models.CharField(_("region code"), max_length=12, editable=False, db_index=True)
+    region_code = models.CharField(_("region code"), max_length=12, editable=False)
     address = models.CharField(_("address"), max_length=200)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -98,11 +99,15 @@ class Elder(models.Model):
         verbose_name = _("older person")
         verbose_name_plural = _("older people")
         indexes = [
-            # Scoped lists are prefix scans on region_code ordered by id.
+            # Scoped lists are ranges of region_code (core.scoping.code_prefix_lookup)
+            # ordered by region_code, id: this one index serves both.
             models.Index(fields=["region_code", "id"], name="elder_region_id"),
             models.Index(fields=["status", "region_code"], name="elder_status_region"),
         ]
         constraints = [
+            # A constraint, not unique=True, which on PostgreSQL would add a useless
+            # varchar_pattern_ops twin (91 MB on a million people).
+            models.UniqueConstraint(fields=["id_number_hash"], name="elder_unique_id_number"),
             models.CheckConstraint(
                 condition=models.Q(status="active") | models.Q(status_date__isnull=False),
                 name="elder_status_date_when_inactive",

@@ -40,6 +40,7 @@ def elder_list(request):
         "page_obj": page,
         "query_string": params.urlencode(),
         "can_create": request.user.has_capability("elders.edit"),
+        "can_export": request.user.has_capability("exports.run"),
     }
     if _wants_fragment(request, RESULTS_ID):
         return render(request, "people/_elder_results.html", context)

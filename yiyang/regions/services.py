@@ -24,49 +24,71 @@ def _read(path: Path) -> Iterable[tuple[str, str]]:
 def regions_load(
     *, rows: Iterable[tuple[str, str]], centres: dict[str, tuple] | None = None
 ) -> int:
-    """Insert or rename divisions; parents must come before children (they do when sorted)."""
+    """Insert or rename divisions, level by level so parents exist before their children;
+    bulk writes, since a city brings thousands of communities."""
     centres = centres or {}
     by_code = {r.code: r for r in Region.objects.all()}
+    fields = ("name", "parent", "full_name", "lat", "lng")
     created = 0
-    for raw_code, name in sorted(rows, key=lambda r: (len(normalise_code(r[0])), r[0])):
+    by_level: dict[int, list[tuple[str, str]]] = {}
+    for raw_code, name in rows:
         code = normalise_code(raw_code)
-        parent = by_code.get(parent_code(code) or "")
-        if parent_code(code) and parent is None:
-            raise BadDivisionCode(f"{code}: parent {parent_code(code)} is missing")
-        full_name = (parent.full_name if parent else "") + name
-        region = by_code.get(code)
-        if region is None:
-            region = Region(
-                code=code, name=name, level=level_of(code), parent=parent, full_name=full_name
-            )
-            created += 1
-        else:
-            region.name, region.parent, region.full_name = name, parent, full_name
-        if code in centres:
-            region.lat, region.lng = centres[code]
-        region.save()
-        by_code[code] = region
+        by_level.setdefault(level_of(code), []).append((code, name))
+    for level in sorted(by_level):
+        new, changed = [], []
+        for code, name in sorted(by_level[level]):
+            parent = by_code.get(parent_code(code) or "")
+            if parent_code(code) and parent is None:
+                raise BadDivisionCode(f"{code}: parent {parent_code(code)} is missing")
+            full_name = (parent.full_name if parent else "") + name
+            lat, lng = centres.get(code, (None, None))
+            region = by_code.get(code)
+            if region is None:
+                region = Region(
+                    code=code,
+                    name=name,
+                    level=level,
+                    parent=parent,
+                    full_name=full_name,
+                    lat=lat,
+                    lng=lng,
+                )
+                new.append(region)
+            else:
+                before = tuple(getattr(region, f) for f in fields)
+                region.name, region.parent, region.full_name = name, parent, full_name
+                if lat is not None:
+                    region.lat, region.lng = lat, lng
+                if tuple(getattr(region, f) for f in fields) != before:
+                    changed.append(region)
+            by_code[code] = region
+        Region.objects.bulk_create(new, batch_size=1000)
+        Region.objects.bulk_update(changed, fields, batch_size=500)
+        created += len(new)
     _place_without_centres()
     return created
 
 
 def _place_without_centres() -> None:
-    """Give streets and communities without surveyed points a stable point near their parent.
-
-    The vendored data has no coordinates below the district; the demo needs plausible ones.
-    The offset is a hash of the code, so every load places a node in the same spot.
-    """
+    """Give districts, streets and communities without surveyed points a stable point near
+    their parent. The vendored data has no coordinates below the district; the demo needs
+    plausible ones. The offset is a hash of the code, so every load places a node in the
+    same spot."""
+    points = {r.code: (r.lat, r.lng) for r in Region.objects.filter(lat__isnull=False)}
     for level, spread in ((3, Decimal("0.08")), (4, Decimal("0.03")), (5, Decimal("0.008"))):
-        for region in Region.objects.filter(level=level, lat__isnull=True).select_related("parent"):
-            parent = region.parent
-            if parent is None or parent.lat is None:
+        placed = []
+        for region in Region.objects.filter(level=level, lat__isnull=True).only("id", "code"):
+            parent_point = points.get(parent_code(region.code) or "")
+            if parent_point is None:
                 continue
             digest = hashlib.sha256(region.code.encode()).digest()
             dx = Decimal(digest[0] - 128) / 128 * spread
             dy = Decimal(digest[1] - 128) / 128 * spread
-            region.lat = (parent.lat + dy).quantize(Decimal("0.000001"))
-            region.lng = (parent.lng + dx).quantize(Decimal("0.000001"))
-            region.save(update_fields=["lat", "lng"])
+            region.lat = (parent_point[0] + dy).quantize(Decimal("0.000001"))
+            region.lng = (parent_point[1] + dx).quantize(Decimal("0.000001"))
+            points[region.code] = (region.lat, region.lng)
+            placed.append(region)
+        Region.objects.bulk_update(placed, ["lat", "lng"], batch_size=500)
 
 
 def regions_load_vendored(*, area: str = "5301") -> int:

@@ -203,3 +203,33 @@ def test_signing_out_needs_a_post(client, city):
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert not signed_in(client)
+
+
+def test_a_password_set_by_an_administrator_must_be_replaced_at_first_sign_in(client, city):
+    from django.urls import reverse
+
+    from yiyang.accounts.roles import Role
+    from yiyang.accounts.services import user_change_password, user_create
+
+    # given an account whose password the system administrator chose
+    admin = UserFactory(region=city.panlong, role=Role.SYSTEM_ADMIN)
+    user = user_create(
+        actor=admin,
+        username="newofficer",
+        password="Temp@2026pass",
+        display_name="新同事",
+        role=Role.CIVIL_AFFAIRS,
+        region=city.panlong,
+    )
+    # when its owner signs in
+    client.post(reverse("accounts:login"), {"username": "newofficer", "password": "Temp@2026pass"})
+    # then every page sends them to choose their own password
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:password"))
+    # and once they have, the console opens
+    user_change_password(actor=user, old_password="Temp@2026pass", new_password="Mine@2026secret")
+    client.post(
+        reverse("accounts:login"), {"username": "newofficer", "password": "Mine@2026secret"}
+    )
+    assert client.get(reverse("home")).status_code == 200

@@ -1,9 +1,11 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core.exceptions import NotFound
-from yiyang.core.scoping import scoped, scoped_get
+from yiyang.core.scoping import code_prefix_lookup, scoped, scoped_get
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.people.models import Elder
 from yiyang.people.tests.factories import ElderFactory
@@ -65,3 +67,24 @@ def test_administrators_of_the_three_roles_read_no_elders(city):
     for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
         admin = UserFactory(region=city.panlong, role=role)
         assert not admin.has_capability("elders.view")
+
+
+@given(
+    prefix=st.text(alphabet="0123456789", min_size=1, max_size=12),
+    code=st.text(alphabet="0123456789", min_size=1, max_size=12),
+)
+def test_the_code_range_selects_exactly_the_codes_under_the_prefix(prefix, code):
+    lookup = code_prefix_lookup("region_code", prefix)
+    inside = code >= lookup["region_code__gte"] and (
+        "region_code__lt" not in lookup or code < lookup["region_code__lt"]
+    )
+    assert inside == code.startswith(prefix)
+
+
+def test_the_code_range_filters_the_database_like_a_prefix(city):
+    ElderFactory(region=city.panlong_community)
+    ElderFactory(region=city.wuhua_community)
+    for prefix in ("53", "5301", "530103", "530103001", "530102001001", "9"):
+        by_range = set(Elder.objects.filter(**code_prefix_lookup("region_code", prefix)))
+        by_like = set(Elder.objects.filter(region_code__startswith=prefix))
+        assert by_range == by_like

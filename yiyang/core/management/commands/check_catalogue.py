@@ -8,6 +8,18 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 LOCALE = "zh_Hans"
+# Only the yiyang package holds user-facing text; build/ may hold stale copies of it.
+IGNORE = [
+    ".venv/*",
+    "bench/*",
+    "*/tests/*",
+    "build/*",
+    "var/*",
+    "test-output/*",
+    "docs/*",
+    "scripts/*",
+    "*.egg-info/*",
+]
 
 
 class Command(BaseCommand):
@@ -26,7 +38,7 @@ class Command(BaseCommand):
                     locale=[LOCALE],
                     no_obsolete=True,
                     verbosity=0,
-                    ignore_patterns=[".venv/*", "bench/*", "*/tests/*"],
+                    ignore_patterns=IGNORE,
                 )
                 with po_path.open("rb") as fh:
                     fresh = read_po(fh)
@@ -34,7 +46,9 @@ class Command(BaseCommand):
                 shutil.copy2(backup, po_path)
         with po_path.open("rb") as fh:
             committed = read_po(fh)
-        missing_ids = sorted(str(m.id) for m in fresh if m.id and m.id not in committed)
+        missing_ids = sorted(
+            str(m.id) for m in fresh if m.id and committed.get(m.id, context=m.context) is None
+        )
         untranslated = sorted(
             str(m.id)
             for m in committed

@@ -1,0 +1,36 @@
+"""Chinese first, English one click away; the catalogue leaves nothing untranslated."""
+
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from yiyang.accounts.tests.factories import UserFactory
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs gettext (make system-packages)")
+def test_the_zh_hans_catalogue_translates_every_message():
+    call_command("check_catalogue")
+
+
+def test_pages_speak_chinese_by_default_and_english_on_request(client, city):
+    client.force_login(UserFactory(region=city.panlong))
+    # given no language choice, the console is in Chinese
+    page = client.get(reverse("home")).content.decode()
+    assert "首页" in page and "老年人" in page
+    # when the user switches to English
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    # then the same page is in English
+    assert "Home" in page and "Older people" in page
+    assert "首页" not in page
+
+
+def test_field_errors_are_in_chinese(client, city):
+    client.force_login(UserFactory(region=city.panlong))
+    response = client.post(reverse("people:create"), {"name": "", "id_number": "123"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "身份证号" in body
+    assert "18" in body  # 'a national ID number has 18 characters', in Chinese
