@@ -23,6 +23,7 @@ from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.scoping import region_in_scope
+from yiyang.core.validation import is_phone
 from yiyang.institutions.errors import CREDIT_CODE_REASONS
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.services import (
@@ -46,7 +47,7 @@ from yiyang.people import idnumbers
 from yiyang.people.errors import ID_REASONS, ElderNotEditable
 from yiyang.people.models import Elder, Guardian, HealthProfile
 from yiyang.people.services import EDITABLE as ELDER_EDITABLE
-from yiyang.people.services import PHONE_CHARS, ElderData, elder_build, elder_clean
+from yiyang.people.services import ElderData, elder_build, elder_clean
 from yiyang.regions.models import Region
 
 from .cells import parse_row
@@ -111,10 +112,6 @@ def bulk_update(model: type[Model], objs: Sequence[Model], names: Sequence[str])
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
-
-
-def _is_phone(text: str) -> bool:
-    return set(text) <= PHONE_CHARS and sum(c.isdigit() for c in text) >= 7
 
 
 def _too_long(model: type[Model], values: dict, errors: dict, column_of: dict) -> None:
@@ -348,7 +345,7 @@ class ElderImporter(Importer):
                 errors.setdefault("guardian_name", _("At most 40 characters."))
             if g_relation not in Guardian.Relation.values:
                 errors.setdefault("guardian_relation", _("Choose one of the listed options."))
-            if not g_phone or not _is_phone(g_phone) or len(g_phone) > 20:
+            if not is_phone(g_phone):
                 errors.setdefault(
                     "guardian_phone", _("Enter a phone number of digits (7 or more).")
                 )

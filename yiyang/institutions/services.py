@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from yiyang.core import audit
 from yiyang.core.exceptions import Conflict, ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.scoping import region_in_scope, require, scoped_get
+from yiyang.core.validation import clean_decimal, clean_phone
 from yiyang.regions.models import Region
 
 from .creditcode import CreditCodeError, credit_code_validate
@@ -62,19 +63,7 @@ class OrganisationData:
 
 
 def _number(raw, name, errors, *, low=Decimal(0), high=Decimal("99999999"), places="0.01"):
-    if raw in (None, ""):
-        return None
-    try:
-        value = Decimal(str(raw)).quantize(Decimal(places))
-        if not value.is_finite():  # "NaN" parses, and then refuses every comparison
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors[name] = _("Enter a number.")
-        return None
-    if not (low <= value <= high):
-        errors[name] = _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
-        return None
-    return value
+    return clean_decimal(raw, field=name, errors=errors, low=low, high=high, places=places)
 
 
 def organisation_clean(
@@ -131,11 +120,7 @@ def organisation_clean(
         and (data.licence_valid_to < data.licence_valid_from)
     ):
         errors["licence_valid_to"] = _("The end date is before the start date.")
-    phone = (data.contact_phone or "").strip()
-    if phone and (not set(phone) <= set("0123456789-+ ") or sum(c.isdigit() for c in phone) < 7):
-        errors["contact_phone"] = _("Enter a phone number of digits (7 or more).")
-    elif len(phone) > 20:
-        errors["contact_phone"] = _("At most 20 characters.")
+    phone = clean_phone(data.contact_phone, field="contact_phone", errors=errors)
     if len(" ".join((data.address or "").split())) > 200:
         errors["address"] = _("At most 200 characters.")
     if region is not None and not errors:

@@ -4,7 +4,7 @@ field (collecting all errors at once), writes, and records the change in the his
 import datetime as dt
 from collections.abc import Container
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.scoping import region_in_scope, require, scoped_get
 from yiyang.core.timeutils import age_on, local_today
+from yiyang.core.validation import clean_decimal, clean_phone
 from yiyang.institutions.models import Organisation
 from yiyang.regions.models import Region
 
@@ -22,7 +23,7 @@ from .errors import ID_REASONS, ElderNotEditable, StaleVersion
 from .models import Elder, Guardian, HealthProfile
 
 MINIMUM_AGE = 60
-PHONE_CHARS = set("0123456789-+ ")
+COORDINATE = "0.000001"
 
 # Fields an officer may set directly; the ID-derived ones (birth date, sex) are not here.
 EDITABLE = (
@@ -74,22 +75,6 @@ class Cleaned:
     id_number: idnumbers.IdNumber | None
     region: Region | None
     institution: Organisation | None
-
-
-def _decimal(raw, name, low, high, errors) -> Decimal | None:
-    if raw in (None, ""):
-        return None
-    try:
-        value = Decimal(str(raw)).quantize(Decimal("0.000001"))
-        if not value.is_finite():  # "NaN" parses, and then refuses every comparison
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors[name] = _("Enter a number.")
-        return None
-    if not (low <= value <= high):
-        errors[name] = _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
-        return None
-    return value
 
 
 def elder_clean(
@@ -159,14 +144,13 @@ def elder_clean(
         errors["address"] = _("Enter the home address.")
     elif len(address) > 200:
         errors["address"] = _("At most 200 characters.")
-    phone = (data.phone or "").strip()
-    if phone and (not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 7):
-        errors["phone"] = _("Enter a phone number of digits (7 or more).")
-    elif len(phone) > 20:
-        errors["phone"] = _("At most 20 characters.")
-
-    lat = _decimal(data.lat, "lat", Decimal(3), Decimal(54), errors)
-    lng = _decimal(data.lng, "lng", Decimal(73), Decimal(136), errors)
+    phone = clean_phone(data.phone, field="phone", errors=errors)
+    lat = clean_decimal(
+        data.lat, field="lat", errors=errors, low=Decimal(3), high=Decimal(54), places=COORDINATE
+    )
+    lng = clean_decimal(
+        data.lng, field="lng", errors=errors, low=Decimal(73), high=Decimal(136), places=COORDINATE
+    )
 
     for name_, choices in (
         ("economic_status", Elder.Economic),
@@ -393,9 +377,7 @@ def guardian_add(
         errors["name"] = _("Enter the name.")
     if relation not in Guardian.Relation.values:
         errors["relation"] = _("Choose one of the listed options.")
-    phone = (phone or "").strip()
-    if not phone or not set(phone) <= PHONE_CHARS or sum(c.isdigit() for c in phone) < 7:
-        errors["phone"] = _("Enter a phone number of digits (7 or more).")
+    phone = clean_phone(phone, field="phone", errors=errors, required=True)
     try:
         priority = int(priority or 0)
     except (TypeError, ValueError):

@@ -9,6 +9,9 @@ from .env import env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("YIYANG_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+# The embedded Huey queue (and the demo's SQLite database) live here; Huey opens its file as
+# soon as Django loads, before any command could create the folder.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # The demo and development key; production.py refuses to start without a real one.
 SECRET_KEY = env_str("SECRET_KEY", "dev-insecure-yiyang-key-change-me-0123456789abcdefghijkl")
