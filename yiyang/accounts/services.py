@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
@@ -37,6 +38,20 @@ SIGN_IN_REFUSED_LOCKED = "sign-in refused: account is locked"
 SIGN_IN_REFUSED_DISABLED = "sign-in refused: account is disabled"
 # Who tried, when the password was not (yet) proven: the audit row names no account as actor.
 ANONYMOUS = "anonymous"
+
+audit.register_notes(
+    {
+        SIGN_IN_OK: gettext_lazy("sign-in succeeded"),
+        SIGN_IN_FAILED: gettext_lazy("sign-in failed: wrong password"),
+        SIGN_IN_LOCKED: gettext_lazy("sign-in failed: account locked after repeated failures"),
+        SIGN_IN_REFUSED_LOCKED: gettext_lazy("sign-in refused: account is locked"),
+        SIGN_IN_REFUSED_DISABLED: gettext_lazy("sign-in refused: account is disabled"),
+        "password changed by its owner": gettext_lazy("password changed by its owner"),
+        "unlocked by an administrator": gettext_lazy("unlocked by an administrator"),
+        "security policy filed": gettext_lazy("security policy filed"),
+        "created from the command line": gettext_lazy("created from the command line"),
+    }
+)
 
 # The session key holding the moment the signed-in user's password expires (ISO 8601, UTC),
 # or "" when the policy sets no maximum age.

@@ -7,6 +7,25 @@ from django.db.models import Model
 
 from .models import AccessLog, ChangeLog
 
+# Notes are written in English as stable keys (searchable, never changing with the reader's
+# language); each app registers how its notes read to people, and pages show note_label().
+_NOTE_LABELS: dict[str, object] = {}
+
+
+def register_notes(labels: dict) -> None:
+    _NOTE_LABELS.update(labels)
+
+
+def note_label(note: str) -> str:
+    """A note as people read it: 'sign-in succeeded (ip 10.0.0.1)' -> '登录成功（IP 10.0.0.1）'."""
+    base, sep, rest = (note or "").partition(" (ip ")
+    label = _NOTE_LABELS.get(base)
+    if label is None:
+        if base.startswith("import #"):
+            return str(_NOTE_LABELS.get("import", "import")) + base[len("import") :]
+        return note
+    return f"{label} (IP {rest.rstrip(')')})" if sep else str(label)
+
 
 def _actor_fields(actor) -> dict:
     user = actor if getattr(actor, "_meta", None) and actor._meta.label == "accounts.User" else None

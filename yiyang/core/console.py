@@ -11,6 +11,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from . import audit
 from .exceptions import DomainError, NotFound, PermissionDenied
 from .models import ChangeLog
 
@@ -183,7 +184,7 @@ def change_history(
                 at=row.at,
                 actor_label=row.actor_label,
                 action=str(actions.get(row.action, row.action)),
-                note=str(notes.get(row.note, row.note)),
+                note=str(notes[row.note]) if row.note in notes else audit.note_label(row.note),
                 changes=changes,
             )
         )

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from yiyang.core import crypto
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
@@ -99,14 +98,6 @@ def _history_labels() -> dict[str, str]:
     return labels
 
 
-def _history_notes() -> dict[str, str]:
-    return {
-        "health profile": _("Health profile"),
-        "guardian added": _("Guardian or contact added"),
-        "guardian removed": _("Guardian or contact removed"),
-    }
-
-
 @dataclass
 class ElderDetail:
     elder: Elder
@@ -125,7 +116,7 @@ def elder_detail(*, actor, elder_id: int) -> ElderDetail:
         elder=elder,
         age=age_on(elder.birth_date, local_today()),
         guardians=list(elder.guardians.select_related("account").all()),
-        history=change_history(elder, labels=_history_labels(), notes=_history_notes()),
+        history=change_history(elder, labels=_history_labels()),
         can_edit=actor.has_capability("elders.edit"),
         can_reveal=actor.has_capability("elders.reveal_id"),
         can_read_health=actor.has_capability("elders.health"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
@@ -43,6 +44,15 @@ EDITABLE = (
     "institution",
 )
 HISTORY_HIDDEN = ("id_number",)
+
+audit.register_notes(
+    {
+        "health profile": gettext_lazy("Health profile"),
+        "guardian added": gettext_lazy("Guardian or contact added"),
+        "guardian removed": gettext_lazy("Guardian or contact removed"),
+        "import": gettext_lazy("import"),
+    }
+)
 
 
 @dataclass

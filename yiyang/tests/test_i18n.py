@@ -34,3 +34,19 @@ def test_field_errors_are_in_chinese(client, city):
     assert response.status_code == 200
     assert "身份证号" in body
     assert "18" in body  # 'a national ID number has 18 characters', in Chinese
+
+
+def test_audit_notes_read_in_the_readers_language(client, city):
+    from yiyang.accounts.roles import Role
+    from yiyang.accounts.tests.factories import PASSWORD
+
+    # given an officer who signed in (the service writes an English note as a stable key)
+    UserFactory(username="officer1", region=city.panlong)
+    client.post(reverse("accounts:login"), {"username": "officer1", "password": PASSWORD})
+    client.logout()
+    # when the audit administrator reads the trail
+    client.force_login(UserFactory(region=city.panlong, role=Role.AUDIT_ADMIN))
+    page = client.get(reverse("supervision:audit")).content.decode()
+    # then the note reads in Chinese, with the address it came from
+    assert "登录成功" in page
+    assert "sign-in succeeded" not in page

@@ -9,9 +9,11 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.models import User
 from yiyang.accounts.roles import Role
+from yiyang.core import audit
 from yiyang.core.models import ChangeLog
 from yiyang.institutions.models import Organisation
 from yiyang.people.models import Elder, Guardian
@@ -26,6 +28,8 @@ PANLONG, WUHUA, CITY = "530103", "530102", "5301"
 DEMO_CARE_HOME = "盘龙区黑龙潭鸿福老年公寓"
 DEMO_CLINIC = "拓东街道社区卫生服务中心"
 CAREGIVERS_PER_PROVIDER = 3
+
+audit.register_notes({"demo account": _("demo account")})
 
 
 @dataclass(frozen=True)
