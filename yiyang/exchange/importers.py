@@ -9,7 +9,6 @@ updates and history rows are bulk-inserted. The caller owns the transaction.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -21,7 +20,6 @@ from django.utils.translation import gettext as _
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
-from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.scoping import region_in_scope
 from yiyang.core.validation import is_phone
 from yiyang.institutions.errors import CREDIT_CODE_REASONS
@@ -31,8 +29,10 @@ from yiyang.institutions.services import (
 )
 from yiyang.institutions.services import (
     OrganisationData,
+    organisation_apply,
     organisation_build,
     organisation_clean,
+    organisation_snapshot,
 )
 from yiyang.marketplace.models import ServiceItem
 from yiyang.marketplace.services import (
@@ -47,7 +47,13 @@ from yiyang.people import idnumbers
 from yiyang.people.errors import ID_REASONS, ElderNotEditable
 from yiyang.people.models import Elder, Guardian, HealthProfile
 from yiyang.people.services import EDITABLE as ELDER_EDITABLE
-from yiyang.people.services import ElderData, elder_build, elder_clean
+from yiyang.people.services import (
+    ElderData,
+    elder_apply,
+    elder_build,
+    elder_clean,
+    elder_snapshot,
+)
 from yiyang.regions.models import Region
 
 from .cells import parse_row
@@ -194,18 +200,6 @@ def _created(snapshot: dict) -> dict:
     """audit.diff({}, snapshot) for plain values, without its per-value conversions (this
     runs once per imported person)."""
     return {k: [None, v] for k, v in sorted(snapshot.items()) if v is not None}
-
-
-def _elder_snapshot(elder: Elder) -> dict:
-    # The same fields and shapes as people.services, so imported history reads like the form's.
-    snap = {}
-    for name in ELDER_EDITABLE:
-        value = getattr(elder, name)
-        if isinstance(value, Region | Organisation | Decimal):
-            value = str(value)
-        snap[name] = value
-    snap["status"] = elder.status
-    return snap
 
 
 @dataclass
@@ -363,7 +357,7 @@ class ElderImporter(Importer):
         Elder.objects.bulk_create(elders)
         profiles, guardians = [], []
         for row, elder in zip(new_rows, elders, strict=True):
-            changes = _created(_elder_snapshot(elder))
+            changes = _created(elder_snapshot(elder))
             if row.health:
                 profiles.append(HealthProfile(elder=elder, **row.health))
                 changes.update(audit.diff({}, row.health, hidden=HEALTH_KEYS))
@@ -383,13 +377,7 @@ class ElderImporter(Importer):
             profile_updates, guardian_updates = [], []
             for row in old_rows:
                 elder = row.current
-                before = _elder_snapshot(elder)
-                for key, value in row.cleaned.values.items():
-                    setattr(elder, key, value)
-                elder.region_code = row.cleaned.region.code
-                elder.name_pinyin = name_pinyin(elder.name)
-                elder.name_initials = name_initials(elder.name)
-                changes = audit.diff(before, _elder_snapshot(elder))
+                changes = elder_apply(elder=elder, cleaned=row.cleaned)
                 if changes:
                     elder.version += 1
                     elder.updated_at = now
@@ -453,13 +441,6 @@ class ElderImporter(Importer):
 
 
 # -- organisations ---------------------------------------------------------------------------
-
-
-def _org_snapshot(org: Organisation) -> dict:
-    return {
-        k: (str(v) if v is not None and not isinstance(v, bool | int | str) else v)
-        for k, v in ((f, getattr(org, f)) for f in ORGANISATION_FIELDS)
-    }
 
 
 class OrganisationImporter(Importer):
@@ -566,20 +547,16 @@ class OrganisationImporter(Importer):
         Organisation.objects.bulk_create(new)
         for org in new:
             logs.append(
-                self.change(org, "create", audit.diff({}, _org_snapshot(org)), org.region_code)
+                self.change(
+                    org, "create", audit.diff({}, organisation_snapshot(org)), org.region_code
+                )
             )
         result.created += len(new)
         changed, changed_fields = [], set()
         for cleaned, org in good:
             if org is None:
                 continue
-            before = _org_snapshot(org)
-            for key, value in cleaned.items():
-                setattr(org, key, value)
-            org.region_code = org.region.code
-            org.name_pinyin = name_pinyin(org.name, is_person=False)
-            org.name_initials = name_initials(org.name, is_person=False)
-            changes = audit.diff(before, _org_snapshot(org))
+            changes = organisation_apply(org=org, values=cleaned)
             if changes:
                 org.version += 1
                 org.updated_at = now

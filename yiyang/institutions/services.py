@@ -153,11 +153,23 @@ def organisation_clean(
     }
 
 
-def _snapshot(org: Organisation) -> dict:
+def organisation_snapshot(org: Organisation) -> dict:
+    """The fields as history records them (shared by the form and bulk import)."""
     return {
         k: (str(v) if v is not None and not isinstance(v, bool | int | str) else v)
         for k, v in ((f, getattr(org, f)) for f in FIELDS)
     }
+
+
+def organisation_apply(*, org: Organisation, values: dict) -> dict:
+    """Set cleaned values on a loaded Organisation, unsaved; returns the history's changes."""
+    before = organisation_snapshot(org)
+    for key, value in values.items():
+        setattr(org, key, value)
+    org.region_code = org.region.code
+    org.name_pinyin = name_pinyin(org.name, is_person=False)
+    org.name_initials = name_initials(org.name, is_person=False)
+    return audit.diff(before, organisation_snapshot(org))
 
 
 def organisation_build(*, values: dict) -> Organisation:
@@ -180,7 +192,7 @@ def organisation_create(*, actor, data: OrganisationData) -> Organisation:
             fields={"credit_code": str(CREDIT_CODE_REASONS["duplicate"])}
         ) from exc
     audit.record_change(
-        actor=actor, entity=org, action="create", changes=audit.diff({}, _snapshot(org))
+        actor=actor, entity=org, action="create", changes=audit.diff({}, organisation_snapshot(org))
     )
     return org
 
@@ -194,13 +206,7 @@ def organisation_update(
     if version is not None and version != org.version:
         raise Conflict()
     values = organisation_clean(actor=actor, data=data, current=org)
-    before = _snapshot(org)
-    for key, value in values.items():
-        setattr(org, key, value)
-    org.region_code = org.region.code
-    org.name_pinyin = name_pinyin(org.name, is_person=False)
-    org.name_initials = name_initials(org.name, is_person=False)
-    changes = audit.diff(before, _snapshot(org))
+    changes = organisation_apply(org=org, values=values)
     if changes:
         org.version += 1
         org.save()

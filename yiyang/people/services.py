@@ -204,7 +204,8 @@ def elder_clean(
     return Cleaned(values=values, id_number=parsed, region=region, institution=institution)
 
 
-def _snapshot(elder: Elder) -> dict:
+def elder_snapshot(elder: Elder) -> dict:
+    """The editable fields as history records them (shared by the form and bulk import)."""
     snap = {}
     for name in EDITABLE:
         value = getattr(elder, name)
@@ -213,6 +214,18 @@ def _snapshot(elder: Elder) -> dict:
         snap[name] = value
     snap["status"] = elder.status
     return snap
+
+
+def elder_apply(*, elder: Elder, cleaned: Cleaned) -> dict:
+    """Set cleaned values on a loaded Elder, unsaved; returns the history's changes (empty
+    when nothing changed). Shared by elder_update and bulk import."""
+    before = elder_snapshot(elder)
+    for key, value in cleaned.values.items():
+        setattr(elder, key, value)
+    elder.region_code = cleaned.region.code
+    elder.name_pinyin = name_pinyin(elder.name)
+    elder.name_initials = name_initials(elder.name)
+    return audit.diff(before, elder_snapshot(elder))
 
 
 def elder_build(*, cleaned: Cleaned) -> Elder:
@@ -243,7 +256,7 @@ def elder_create(*, actor, data: ElderData) -> Elder:
     if data.health:
         HealthProfile.objects.create(elder=elder, **_health_values(data.health))
     audit.record_change(
-        actor=actor, entity=elder, action="create", changes=audit.diff({}, _snapshot(elder))
+        actor=actor, entity=elder, action="create", changes=audit.diff({}, elder_snapshot(elder))
     )
     return elder
 
@@ -262,13 +275,7 @@ def elder_update(*, actor, elder_id: int, data: ElderData, version: int | None =
     if version is not None and version != elder.version:
         raise StaleVersion()
     cleaned = elder_clean(actor=actor, data=data, current=elder)
-    before = _snapshot(elder)
-    for key, value in cleaned.values.items():
-        setattr(elder, key, value)
-    elder.region_code = cleaned.region.code
-    elder.name_pinyin = name_pinyin(elder.name)
-    elder.name_initials = name_initials(elder.name)
-    changes = audit.diff(before, _snapshot(elder))
+    changes = elder_apply(elder=elder, cleaned=cleaned)
     if not changes:
         return elder
     elder.version += 1

@@ -108,7 +108,7 @@ def test_all_or_nothing_imports_every_row_when_all_are_valid(city):
     assert log.changes["chronic_conditions"] == ["***", "***"]
     # and the registry fields read exactly as a registration through the form would
     elder = Elder.objects.get(pk=log.entity_id)
-    form_like = audit.diff({}, people_services._snapshot(elder))
+    form_like = audit.diff({}, people_services.elder_snapshot(elder))
     assert {k: v for k, v in log.changes.items() if k in form_like} == form_like
 
 
