@@ -45,6 +45,19 @@ def add_domain_errors(form, exc: DomainError, *, aliases: dict[str, str] | None 
         form.add_error(None, str(exc.message))
 
 
+def add_remaining_errors(form, check: Callable[[], object]) -> None:
+    """When the form itself refused some fields, still run the service's own check on what was
+    given and show its reasons for the other fields, so that a person learns every mistake at
+    once instead of one round at a time. Only called for forms that are already invalid; a
+    valid form goes to the service, which checks again as it must."""
+    try:
+        check()
+    except DomainError as exc:
+        for name, message in exc.fields.items():
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, str(message))
+
+
 @dataclass
 class PeekPage:
     """A page of rows that knows whether a next page exists by fetching one row more, instead of

@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.console import add_remaining_errors
 from yiyang.regions.selectors import region_choices, region_filter_choices
 
 from .models import Organisation
 from .selectors import OrganisationFilters
-from .services import OrganisationData
+from .services import OrganisationData, organisation_clean
 
 BLANK = [("", _("All"))]
 
@@ -114,6 +115,18 @@ class OrganisationForm(forms.Form):
         self.fields["region"].choices = [("", "---------"), *choices]
         if organisation is None:
             del self.fields["version"]
+        self.actor, self.organisation = actor, organisation
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            add_remaining_errors(
+                self,
+                lambda: organisation_clean(
+                    actor=self.actor, data=self.data_for_service(), current=self.organisation
+                ),
+            )
+        return data
 
     @staticmethod
     def initial_for(org: Organisation) -> dict:

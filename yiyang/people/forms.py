@@ -4,12 +4,13 @@ and its field messages are put back beside the fields (core.console.add_domain_e
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.console import add_remaining_errors
 from yiyang.institutions.selectors import organisation_choices
 from yiyang.regions.selectors import community_choices, region_filter_choices
 
 from .models import Elder, Guardian
 from .selectors import ElderFilters
-from .services import ElderData
+from .services import ElderData, elder_clean
 
 BLANK = [("", _("All"))]
 YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
@@ -140,6 +141,18 @@ class ElderForm(forms.Form):
             del self.fields["id_number"]
         else:
             del self.fields["version"]
+        self.actor = actor
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            add_remaining_errors(
+                self,
+                lambda: elder_clean(
+                    actor=self.actor, data=self.data_for_service(), current=self.elder
+                ),
+            )
+        return data
 
     # A new record starts from the model's defaults, never from the first option in a list
     # (which would file everybody as 特困).

@@ -14,6 +14,7 @@ from yiyang.core import crypto
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.core.timeutils import local_today
 from yiyang.institutions.tests.factories import OrganisationFactory
+from yiyang.people import idnumbers
 from yiyang.people.models import Elder, Guardian, HealthProfile
 from yiyang.people.tests.factories import ElderFactory, id_number_for
 
@@ -817,3 +818,21 @@ def test_an_officer_searches_pages_and_reveals_without_reloading(
     assert page.inner_text("[data-testid=full-id-number]") == full
     assert AccessLog.objects.filter(entity_id=sought.pk, kind="id_number").count() == 1
     page.screenshot(path=screenshots / "people-detail-reveal.png", full_page=True)
+
+
+def test_a_form_names_every_bad_field_at_once(client, city):
+    # given an officer who leaves the community and address empty, mistypes the ID number's
+    # check character and types letters into the phone number
+    client.force_login(UserFactory(region=city.panlong))
+    good = idnumbers.make(area6="530103", birth_date=dt.date(1950, 3, 1), sequence=1, sex="M")
+    typo = good[:17] + ("0" if good[17] != "0" else "1")
+    response = client.post(
+        reverse("people:create"),
+        {"name": "张三", "id_number": typo, "phone": "12ab", "economic_status": "ordinary",
+         "insurance": "resident", "living_arrangement": "home"},
+    )
+    # then one answer names all four fields, each with its own reason
+    errors = response.context["form"].errors
+    assert set(errors) >= {"region", "address", "id_number", "phone"}
+    assert "校验" in errors["id_number"][0] or "check" in errors["id_number"][0]
+    assert not Elder.objects.exists()
