@@ -828,8 +828,14 @@ def test_a_form_names_every_bad_field_at_once(client, city):
     typo = good[:17] + ("0" if good[17] != "0" else "1")
     response = client.post(
         reverse("people:create"),
-        {"name": "张三", "id_number": typo, "phone": "12ab", "economic_status": "ordinary",
-         "insurance": "resident", "living_arrangement": "home"},
+        {
+            "name": "张三",
+            "id_number": typo,
+            "phone": "12ab",
+            "economic_status": "ordinary",
+            "insurance": "resident",
+            "living_arrangement": "home",
+        },
     )
     # then one answer names all four fields, each with its own reason
     errors = response.context["form"].errors
