@@ -239,6 +239,12 @@ class GuardianForm(forms.Form):
     priority = forms.IntegerField(
         label=_("Call order"), initial=1, help_text=_("1 is called first.")
     )
+    account_username = forms.CharField(
+        label=_("Family account (user name)"),
+        required=False,
+        max_length=150,
+        help_text=_("Optional: link the guardian's own account so they can see this record."),
+    )
 
 
 class HealthForm(forms.Form):

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiyang.accounts.models import User
+from yiyang.accounts.roles import Role
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
@@ -386,9 +388,22 @@ def guardian_add(
     is_emergency_contact: bool = True,
     priority: int = 1,
     account=None,
+    account_username: str = "",
 ) -> Guardian:
+    """A guardian or contact; `account_username` links a family account (role family, in the
+    officer's region), which then sees this person's record."""
     elder = elder_get_for_update(actor=actor, elder_id=elder_id)
     errors = {}
+    if account is None and (account_username or "").strip():
+        account = (
+            User.objects.filter(username=account_username.strip(), role=Role.FAMILY)
+            .only("id", "region_code", "username")
+            .first()
+        )
+        if account is None or not region_in_scope(actor, account.region_code):
+            errors["account_username"] = _(
+                "There is no family account with this user name in your region."
+            )
     name = " ".join((name or "").split())
     if not name:
         errors["name"] = _("Enter the name.")

@@ -651,3 +651,38 @@ def test_guardians_of_another_district_are_out_of_reach(city, outsider, elder):
         services.guardian_add(
             actor=outsider, elder_id=elder.pk, name="甲", relation="child", phone="13800000000"
         )
+
+
+def test_a_guardian_can_be_linked_to_a_family_account_who_then_sees_the_ward(city):
+    from yiyang.accounts.roles import Role
+    from yiyang.core.exceptions import ValidationFailed
+    from yiyang.core.scoping import scoped
+    from yiyang.people.models import Elder
+    from yiyang.people.services import guardian_add
+
+    officer = UserFactory(region=city.panlong)
+    elder = ElderFactory(region=city.panlong_community)
+    daughter = UserFactory(username="daughter", role=Role.FAMILY, region=city.panlong_community)
+    outsider = UserFactory(username="faraway", role=Role.FAMILY, region=city.wuhua_community)
+    # when the officer links the daughter's account as the guardian
+    guardian_add(
+        actor=officer,
+        elder_id=elder.pk,
+        name="女儿",
+        relation="child",
+        phone="13800000000",
+        account_username="daughter",
+    )
+    # then the daughter's account sees her mother's record
+    assert list(scoped(Elder.objects.all(), daughter)) == [elder]
+    # and an account of another district cannot be linked
+    with pytest.raises(ValidationFailed) as exc:
+        guardian_add(
+            actor=officer,
+            elder_id=elder.pk,
+            name="远亲",
+            relation="relative",
+            phone="13800000001",
+            account_username=outsider.username,
+        )
+    assert "account_username" in exc.value.fields
