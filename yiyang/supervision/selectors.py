@@ -52,7 +52,8 @@ def _officer_summary(actor) -> dict:
                 "key": "elders",
                 "label": _("Older people on record"),
                 "value": total,
-                "url": _url("people:list"),
+                # the card counts active records, so its link lists exactly those
+                "url": _url("people:list", query={"status": Elder.Status.ACTIVE}),
             }
         )
         for a in arrangements:
@@ -62,7 +63,10 @@ def _officer_summary(actor) -> dict:
                     "label": a.label,
                     "value": counts[a.value],
                     "share": _share(counts[a.value], total),
-                    "url": _url("people:list", query={"living_arrangement": a.value}),
+                    "url": _url(
+                        "people:list",
+                        query={"status": Elder.Status.ACTIVE, "living_arrangement": a.value},
+                    ),
                 }
             )
     if actor.has_capability("orgs.view"):
