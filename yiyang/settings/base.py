@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "yiyang.supervision",
     "yiyang.api",
     "yiyang.demo",
+    "yiyang.assessment",
 ]
 
 MIDDLEWARE = [
