@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiyang.core import audit, crypto
-from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.exceptions import PermissionDenied, ValidationFailed
 from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
 from yiyang.core.timeutils import LOCAL_TZ, local_today
 from yiyang.regions.models import Region
@@ -386,11 +386,6 @@ def user_reset_password(*, actor, user_id: int, password: str) -> User:
         actor=actor, entity=user, action="update", changes={"password": ["***", "***"]}
     )
     return user
-
-
-def users_require_region_scope(actor) -> None:
-    if actor.scope_kind != "region":
-        raise NotFound()
 
 
 # --- the security policy ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -21,12 +21,8 @@ from yiyang.institutions.models import Organisation
 from yiyang.people.models import Elder
 
 
-def _url(name: str, *args, query: dict | None = None) -> str | None:
-    """A link only when the page exists: other apps' pages arrive in their own time."""
-    try:
-        url = reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def _url(name: str, *args, query: dict | None = None) -> str:
+    url = reverse(name, args=args)
     return f"{url}?{urlencode(query)}" if query else url
 
 
