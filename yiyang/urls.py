@@ -13,5 +13,8 @@ urlpatterns = [
     path("services/", include("yiyang.marketplace.urls")),
     path("exchange/", include("yiyang.exchange.urls")),
     path("supervision/", include("yiyang.supervision.urls")),
+    path("assessments/", include("yiyang.assessment.urls")),
+    path("calendar/", include("yiyang.core.calendar_urls")),
+    path("assess/", include("yiyang.assessment.urls_mobile")),
     path("api/", api.urls),
 ]

@@ -227,7 +227,7 @@ class ApiKeyCreateForm(forms.Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty for a key without expiry."),
     )
 
@@ -254,7 +254,7 @@ class SecurityPolicyForm(forms.Form):
     )
     effective_from = forms.DateField(
         label=_("Effective from"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Today or a later day."),
     )
 

@@ -7,6 +7,8 @@ NAVIGATION = [
     ("home", _("Home"), None),
     ("people:list", _("Older people"), "elders.view"),
     ("institutions:list", _("Organisations"), "orgs.view"),
+    ("assessor:tasks", _("My assessment tasks"), "assessments.perform"),
+    ("assessment:list", _("Assessments"), "assessments.view"),
     ("marketplace:list", _("Service items"), "service_items.view"),
     ("exchange:imports", _("Import / export"), "imports.run"),
     ("exchange:completeness", _("Data completeness"), "completeness.view"),
@@ -14,6 +16,9 @@ NAVIGATION = [
     ("accounts:users", _("Accounts"), "accounts.manage"),
     ("accounts:api_keys", _("API keys"), "api_keys.manage"),
     ("accounts:security", _("Security policy"), "security.manage"),
+    ("supervision:assessments", _("Assessment figures"), "assessments.supervise"),
+    ("assessment:policies", _("Assessment policy"), "assessments.policy"),
+    ("calendar:list", _("Holiday calendar"), "calendar.manage"),
     ("supervision:audit", _("Audit trail"), "audit.view"),
 ]
 

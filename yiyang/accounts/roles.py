@@ -61,17 +61,27 @@ _OFFICER = {
     "service_items.view",
 }
 
+# Running assessment cases, reading their figures, and keeping the policy and the holiday
+# calendar their deadlines are counted on.
+_ASSESSMENT_OFFICER = {
+    "assessments.view",
+    "assessments.manage",
+    "assessments.supervise",
+    "assessments.policy",
+    "calendar.manage",
+}
+
 CAPABILITIES: dict[str, set[str]] = {
     Role.ELDER: {"elders.view", "elders.health"},
     Role.FAMILY: {"elders.view", "elders.health"},
     Role.CAREGIVER: {"elders.view", "orgs.view", "service_items.view"},
     Role.PROVIDER: {"elders.view", "orgs.view", "service_items.view", "exports.run"},
     Role.OPERATOR: {"elders.view", "elders.health", "orgs.view"},
-    Role.ASSESSOR: {"elders.view", "orgs.view"},
+    Role.ASSESSOR: {"elders.view", "orgs.view", "assessments.view", "assessments.perform"},
     Role.DOCTOR: {"elders.view", "elders.health", "orgs.view"},
-    Role.CIVIL_AFFAIRS: _OFFICER | {"service_items.edit", "api_keys.manage"},
-    Role.MEDICAL_INSURANCE: _OFFICER,
-    Role.HEALTH: _OFFICER,
+    Role.CIVIL_AFFAIRS: _OFFICER | _ASSESSMENT_OFFICER | {"service_items.edit", "api_keys.manage"},
+    Role.MEDICAL_INSURANCE: _OFFICER | _ASSESSMENT_OFFICER,
+    Role.HEALTH: _OFFICER | {"assessments.view", "assessments.supervise"},
     Role.SYSTEM_ADMIN: {"accounts.manage", "regions.manage", "api_keys.manage"},
     Role.SECURITY_ADMIN: {"security.manage"},
     Role.AUDIT_ADMIN: {"audit.view"},
@@ -87,4 +97,6 @@ API_SCOPES: list[tuple[str, str]] = [
     ("orgs.edit", _("File and change organisations")),
     ("service_items.view", _("Read the service catalogue")),
     ("imports.run", _("Run imports")),
+    ("assessments.view", _("Read assessments and their conclusions")),
+    ("assessments.manage", _("File and decide assessment applications")),
 ]

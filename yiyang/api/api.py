@@ -8,11 +8,12 @@ Swagger UI assets are served by the platform itself (government intranets have n
 from django.urls import re_path
 from ninja import NinjaAPI, Swagger
 
-from . import elders, errors, me, organisations, regions, service_items
+from . import assessments, elders, errors, me, organisations, regions, service_items
 from .auth import AUTH
 
 DESCRIPTION = """\
-Regions, organisations, the elder registry and the service catalogue of the Yiyang platform.
+Regions, organisations, the elder registry, the service catalogue and the assessments of the
+Yiyang platform.
 
 **Authentication.** Send `X-API-Key: yy_<prefix>_<secret>` (third parties; the key's *scopes*
 are the capabilities it may use and its *region* the data it may see) or call from a signed-in
@@ -61,6 +62,7 @@ api.add_router("/v1/regions", regions.router)
 api.add_router("/v1/organisations", organisations.router)
 api.add_router("/v1/elders", elders.router)
 api.add_router("/v1/service-items", service_items.router)
+api.add_router("/v1/assessments", assessments.router)
 api.add_router("/v1/me", me.router)
 
 

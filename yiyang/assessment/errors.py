@@ -65,3 +65,47 @@ class DefinitionInvalid(DomainError):
 
     code = "bad_definition"
     status = 500
+
+
+# --- Refusals of the procedure ----------------------------------------------------------------
+
+
+class TransitionRefused(DomainError):
+    """A step taken out of order: accepting a refused case, concluding before the on-site work."""
+
+    code = "bad_transition"
+    status = 409
+
+
+class PolicyMissing(DomainError):
+    """No assessment policy is in force for this instrument, region and day."""
+
+    code = "policy_missing"
+    status = 409
+
+
+class PoolTooSmall(DomainError):
+    code = "pool_too_small"
+    status = 409
+
+
+class ReapplyBarred(DomainError):
+    code = "reapply_barred"
+    status = 409
+
+
+class OpenCaseExists(DomainError):
+    code = "open_case_exists"
+    status = 409
+
+
+class AlreadySubmitted(DomainError):
+    code = "already_submitted"
+    status = 409
+
+
+class EvidenceCorrupt(DomainError):
+    """A stored file no longer matches the checksum taken when it was uploaded."""
+
+    code = "evidence_corrupt"
+    status = 409

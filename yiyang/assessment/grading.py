@@ -84,6 +84,9 @@ class Instrument:
     risk_event_types: tuple[str, ...]
     risk_event_max: int
     source_notes: tuple[str, ...]
+    # Which of the person's registry fields a conclusion by this instrument sets (ability_level
+    # or disability_grade); None for a cross-check instrument such as Barthel.
+    registry_field: str | None = None
 
     @property
     def items(self) -> dict[str, Item]:
@@ -185,6 +188,7 @@ def instrument_from_dict(data: dict[str, Any]) -> Instrument:
         risk_event_types=tuple(t["id"] for t in risk.get("types", ())),
         risk_event_max=int(risk.get("max_count", 0)),
         source_notes=tuple(data.get("source_notes", ())),
+        registry_field=data.get("registry_field"),
     )
     _check(instrument)
     return instrument

@@ -88,6 +88,7 @@ class AccessLog(AppendOnly):
         HEALTH = "health", _("Health data")
         EXPORT = "export", _("Export")
         CONTACT = "contact", _("Contact details")
+        EVIDENCE = "evidence", _("Assessment evidence")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -118,3 +119,60 @@ class AccessLog(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} read {self.kind} {self.entity_label}"
+
+
+class CalendarYear(models.Model):
+    """A year of the State Council's holiday notice, entered by an officer because the installed
+    `chinesecalendar` does not cover it yet (or got it wrong). While a year is entered here it
+    takes precedence over the package for that whole year; see core/workdays.py."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(
+        _("notice"),
+        max_length=300,
+        help_text=_(
+            "Title or number of the notice, e.g. 国务院办公厅关于2027年部分节假日安排的通知"
+        ),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100), name="calendar_year_in_range"
+            )
+        ]
+        verbose_name = _("holiday calendar year")
+        verbose_name_plural = _("holiday calendar years")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.source}"
+
+
+class CalendarDay(models.Model):
+    """A day the notice changes: a weekday off (is_workday False) or a weekend worked (调休上班,
+    is_workday True). Days not listed follow the week: Monday to Friday worked, weekends off."""
+
+    year = models.ForeignKey(
+        CalendarYear, on_delete=models.CASCADE, related_name="days", verbose_name=_("year")
+    )
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday calendar day")
+        verbose_name_plural = _("holiday calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'班' if self.is_workday else '休'} {self.name}".rstrip()

@@ -1,5 +1,6 @@
 """Times are stored in UTC and shown in Asia/Shanghai; these helpers turn local dates into ranges."""
 
+import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -30,3 +31,12 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or that month's last day (31 Jan + 1 month = 28 or 29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiyang.accounts.backends import client_ip
+from yiyang.assessment import selectors as assessment_selectors
 from yiyang.core.console import add_domain_errors, domain_errors_as_http, page_number
 from yiyang.core.exceptions import DomainError
 from yiyang.core.scoping import require
@@ -51,7 +52,16 @@ def elder_list(request):
 @domain_errors_as_http
 def elder_detail(request, pk: int):
     detail = selectors.elder_detail(actor=request.user, elder_id=pk)
-    return render(request, "people/elder_detail.html", {"d": detail, "reveal_form": RevealForm()})
+    return render(
+        request,
+        "people/elder_detail.html",
+        {
+            "d": detail,
+            "reveal_form": RevealForm(),
+            "assessments": assessment_selectors.for_elder(actor=request.user, elder_id=pk),
+            "can_apply": request.user.has_capability("assessments.manage"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -135,7 +135,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # never served as such: files leave only through views that check and log
+# Assessment evidence: an on-site video of 20-30 minutes recorded on a phone at 720p.
+EVIDENCE_MAX_BYTES = env_int("YIYANG_EVIDENCE_MAX_MB", 500) * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

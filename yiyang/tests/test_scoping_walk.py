@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from yiyang.accounts.models import ApiKey, User
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
+from yiyang.assessment.models import Assessment
 from yiyang.core import audit
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.exchange.models import ImportJob
@@ -24,6 +25,7 @@ from yiyang.people.tests.factories import ElderFactory
 
 ROLES = (
     Role.CIVIL_AFFAIRS,
+    Role.ASSESSOR,
     Role.SYSTEM_ADMIN,
     Role.AUDIT_ADMIN,
     Role.SECURITY_ADMIN,
@@ -104,7 +106,12 @@ def _build(city, label, marker, district, street, community, outsider_code):
         duration_minutes=60,
         price="50.00",
     )
+    case = _assessment(city, marker, elder, d.staff[Role.MEDICAL_INSURANCE])
     d.ids = {
+        "assessment": case.pk,
+        "discrepancy": case.discrepancies.first().pk,
+        "evidence": case.evidence.first().pk,
+        "assignment": case.assignments.first().pk,
         "item": item.pk,
         "elder": elder.pk,
         "org": home.pk,
@@ -116,8 +123,43 @@ def _build(city, label, marker, district, street, community, outsider_code):
     return d
 
 
+def _assessment(city, marker, elder, officer):
+    """A case on site with two differing forms and a photo: every assessment page has a row."""
+    from yiyang.assessment import services
+    from yiyang.assessment.evidence import evidence_store_bytes
+    from yiyang.assessment.models import Assignment
+    from yiyang.assessment.tests.factories import assessor_pool, ltc_answers
+
+    pool = assessor_pool(city, size=2, name=f"{marker}评估中心")
+    case = services.application_file(
+        actor=officer,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name=f"{marker}申请人"
+        ),
+    )
+    services.application_accept(actor=officer, assessment_id=case.pk)
+    services.assessors_draw(
+        actor=officer, assessment_id=case.pk, organisation_id=pool.organisation.pk
+    )
+    for n, assignment in enumerate(Assignment.objects.filter(assessment=case).order_by("id")):
+        services.assignment_save(
+            actor=assignment.assessor.user,
+            assignment_id=assignment.pk,
+            answers=ltc_answers(ADL1=5 + 5 * n),
+            submit=True,
+        )
+    evidence_store_bytes(
+        actor=officer, assessment_id=case.pk, name=f"{marker}.jpg", data=b"\xff\xd8\xff" + bytes(99)
+    )
+    case.refresh_from_db()
+    return case
+
+
 @pytest.fixture
 def districts(city):
+    from yiyang.assessment.tests.factories import policy
+
+    policy()
     panlong = _build(
         city,
         "panlong",
@@ -141,8 +183,15 @@ def _fill(path: str, other: District) -> str | None:
             "accounts/api-keys/": other.ids["key"],
             "elders/": other.ids["elder"],
             "organisations/": other.ids["org"],
+            "assessments/": other.ids["assessment"],
         },
         "<int:guardian_pk>": {"elders/": other.ids["guardian"]},
+        "<int:discrepancy_id>": {"assessments/": other.ids["discrepancy"]},
+        "<int:evidence_id>": {"assessments/": other.ids["evidence"]},
+        "<int:elder_id>": {"assessments/apply/": other.ids["elder"]},
+        "<int:assignment_id>": {"assess/": other.ids["assignment"]},
+        # the holiday calendar is the country's, shared by every district
+        "<int:year>": {"calendar/": 2027},
         "<int:job_id>": {"exchange/jobs/": other.ids["job"]},
         # the service catalogue is the city's, shared by every district
         "<int:item_id>": {"services/": other.ids["item"]},
@@ -209,6 +258,9 @@ def test_neither_district_sees_or_changes_the_others_data(client, districts):
     before = {
         "elders": list(Elder.objects.order_by("pk").values_list("pk", "version", "status")),
         "guardians": Guardian.objects.count(),
+        "assessments": list(
+            Assessment.objects.order_by("pk").values_list("pk", "version", "status")
+        ),
         "reads": AccessLog.objects.count(),
         "keys": list(ApiKey.objects.order_by("pk").values_list("pk", "is_active")),
         "users": list(User.objects.order_by("pk").values_list("pk", "is_active", "password")),
@@ -221,6 +273,10 @@ def test_neither_district_sees_or_changes_the_others_data(client, districts):
         == (before["elders"])
     )
     assert Guardian.objects.count() == before["guardians"]
+    assert (
+        list(Assessment.objects.order_by("pk").values_list("pk", "version", "status"))
+        == before["assessments"]
+    )
     assert list(ApiKey.objects.order_by("pk").values_list("pk", "is_active")) == before["keys"]
     assert (
         list(User.objects.order_by("pk").values_list("pk", "is_active", "password"))

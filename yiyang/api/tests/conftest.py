@@ -4,6 +4,7 @@ Wuhua (530102) is "us"; Panlong (530103) is the outsider whose rows must never s
 Panlong rows carry marker names so that a test can search any answer for them.
 """
 
+import datetime as dt
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from yiyang.accounts.roles import API_SCOPES, Role
 from yiyang.accounts.services import api_key_create
 from yiyang.accounts.tests.factories import UserFactory
+from yiyang.assessment.models import Assessment
 from yiyang.institutions.tests.factories import OrganisationFactory, credit_code
 from yiyang.people.models import Guardian, HealthProfile
 from yiyang.people.tests.factories import ElderFactory, id_number_for
@@ -137,7 +139,20 @@ def panlong(city):
         elder=elder, name=PANLONG_GUARDIAN_NAME, relation="child", phone="13800000001"
     )
     HealthProfile.objects.create(elder=elder, chronic_conditions=PANLONG_HEALTH_NOTE)
-    return {"org": org, "elder": elder}
+    case = Assessment.objects.create(
+        number="PG2026530103X",
+        elder=elder,
+        region_code=elder.region_code,
+        instrument="ltc-2021",
+        instrument_version="NHSA-2021-trial",
+        trigger="first",
+        channel="online",
+        applicant_name=PANLONG_GUARDIAN_NAME,
+        applied_on=dt.date(2026, 9, 1),
+        acceptance_due=dt.date(2026, 9, 8),
+        due_on=dt.date(2026, 10, 20),
+    )
+    return {"org": org, "elder": elder, "assessment": case}
 
 
 def leaked(response) -> list[str]:

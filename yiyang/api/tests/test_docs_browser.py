@@ -26,6 +26,6 @@ def test_the_docs_render_offline(browser, live_server):
     page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
     assert "Yiyang API" in page.inner_text(".swagger-ui .info .title")
     page.wait_for_selector(".opblock", timeout=15000)
-    assert page.locator(".opblock").count() == 18
+    assert page.locator(".opblock").count() == 24
     context.close()
     assert not outside, outside

@@ -25,6 +25,12 @@ EXPECTED = {
     ("post", "/api/v1/elders/{elder_id}/guardians"),
     ("get", "/api/v1/service-items"),
     ("get", "/api/v1/me"),
+    ("get", "/api/v1/assessments"),
+    ("post", "/api/v1/assessments"),
+    ("get", "/api/v1/assessments/{case_id}"),
+    ("post", "/api/v1/assessments/{case_id}/accept"),
+    ("post", "/api/v1/assessments/{case_id}/refuse"),
+    ("post", "/api/v1/assessments/grade/{instrument}"),
 }
 
 

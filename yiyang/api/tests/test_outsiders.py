@@ -31,6 +31,7 @@ def _fill(path: str, panlong: dict, city) -> str:
     values = {
         "elder_id": panlong["elder"].id,
         "organisation_id": panlong["org"].id,
+        "case_id": panlong["assessment"].id,
         "code": city.panlong.code,
     }
 

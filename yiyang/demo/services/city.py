@@ -12,6 +12,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from yiyang.accounts.models import User
+from yiyang.assessment.models import (
+    Assessment,
+    AssessmentPolicy,
+    AssessorDraw,
+    AssessorProfile,
+    AssessorTie,
+    Assignment,
+    Discrepancy,
+    Evidence,
+    Objection,
+)
 from yiyang.core.models import ChangeLog
 from yiyang.institutions.models import Organisation
 from yiyang.people.models import Elder, Guardian, HealthProfile
@@ -22,6 +33,7 @@ from ..errors import DemoCityMismatch, RegistryNotDemo, RegistryReferenced
 from ..models import DemoCity
 from . import tables
 from .accounts import PREFIX, demo_accounts_ensure
+from .assessments import demo_assessments_build
 from .elders import DEMO_ACTOR, ElderGenerator
 from .names import NameBook
 from .organisations import PANLONG, organisations_plan
@@ -178,7 +190,9 @@ def _build(*, elders: int, seed: int, as_of: dt.date, progress: Progress) -> dic
     writer.reset_sequence(Elder)
     users = demo_accounts_ensure()
     progress(f"demo accounts: {len(users)}")
+    assessment_counts = demo_assessments_build(seed=seed, progress=progress)
     counts = dict(writer.counts)
+    counts.update(assessment_counts)
     counts["institutions.organisation"] = len(plan)
     counts["accounts.user"] = len(users)
     return counts
@@ -191,6 +205,13 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
     account that is not a demo account still points at them: those rows would be lost.
     """
     handled = {
+        (Assessment, "elder"),
+        (Assessment, "residence"),
+        (Assessment, "assessment_org"),
+        (AssessorDraw, "organisation"),
+        (AssessorProfile, "organisation"),
+        (AssessorProfile, "employer"),
+        (AssessorTie, "elder"),
         (Guardian, "elder"),
         (HealthProfile, "elder"),
         (Elder, "institution"),
@@ -212,6 +233,7 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
     if blockers:
         raise RegistryReferenced(tables=sorted(set(blockers)))
     progress(f"deleting the demo city of {existing.elders:,} older people")
+    _wipe_assessments()
     User.objects.filter(username__startswith=PREFIX).update(organisation=None, elder=None)
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -226,6 +248,17 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
         note="demo city deleted before a rebuild (--force)",
     )
     DemoCity.objects.all().delete()
+
+
+def _wipe_assessments() -> None:
+    """The demo's assessment cases, their assessors and policy go with the city they belong to."""
+    Evidence.objects.all().delete()
+    for model in (Discrepancy, Objection, Assignment, AssessorDraw, AssessorTie):
+        model.objects.all().delete()
+    Assessment.objects.update(previous=None, superseded_by=None)
+    Assessment.objects.all().delete()
+    AssessorProfile.objects.all().delete()
+    AssessmentPolicy.objects.all().delete()
 
 
 def demo_digest() -> str:

@@ -1,0 +1,148 @@
+"""Evidence of an assessment: photos, video (seed 004 records every on-site assessment) and
+documents. Each file is recognised by its first bytes (not by its name), stored with its SHA-256,
+and checked against it on every download; every download is logged as a sensitive read."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from yiyang.core import audit
+from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.scoping import require, scoped_get
+
+from .errors import EvidenceCorrupt, TransitionRefused
+from .models import Assessment, Assignment, Evidence
+from .services import account_of, visible_assessments
+
+S = Assessment.Status
+
+# (magic test, content type, kind)
+_SIGNATURES = (
+    (lambda b: b.startswith(b"\xff\xd8\xff"), "image/jpeg", Evidence.Kind.PHOTO),
+    (lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"), "image/png", Evidence.Kind.PHOTO),
+    (lambda b: b[4:8] == b"ftyp" and b[8:12] == b"qt  ", "video/quicktime", Evidence.Kind.VIDEO),
+    (lambda b: b[4:8] == b"ftyp", "video/mp4", Evidence.Kind.VIDEO),
+    (lambda b: b.startswith(b"\x1a\x45\xdf\xa3"), "video/webm", Evidence.Kind.VIDEO),
+    (lambda b: b.startswith(b"%PDF-"), "application/pdf", Evidence.Kind.DOCUMENT),
+)
+
+OPEN_FOR_EVIDENCE = (S.APPLIED, S.ACCEPTED, S.ASSIGNED, S.ON_SITE_DONE, S.OBJECTED)
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for test, content_type, kind in _SIGNATURES:
+        if test(head):
+            return content_type, kind
+    return None
+
+
+def _may_attach(actor, case: Assessment) -> bool:
+    if actor.has_capability("assessments.manage"):
+        return True
+    return (
+        actor.has_capability("assessments.perform")
+        and Assignment.objects.filter(
+            assessment=case, round=case.round, assessor__user=actor
+        ).exists()
+    )
+
+
+def evidence_add(*, actor, assessment_id: int, upload, note: str = "") -> Evidence:
+    """Attach an uploaded file (a Django UploadedFile or any file object with .name and .size)."""
+    require(actor, "assessments.view")
+    case = scoped_get(visible_assessments(actor), actor, pk=assessment_id)
+    if not _may_attach(actor, case):
+        raise PermissionDenied()
+    if case.status not in OPEN_FOR_EVIDENCE:
+        raise TransitionRefused(
+            _("Evidence can no longer be added: the case is %(status)s.")
+            % {"status": case.get_status_display()},
+            field="file",
+        )
+    if upload is None or not getattr(upload, "size", 0):
+        raise ValidationFailed(fields={"file": _("Choose a file; it is empty or missing.")})
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationFailed(
+            fields={
+                "file": _("The file is %(size)s; at most %(limit)s is accepted.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    kind = sniff(head)
+    if kind is None:
+        raise ValidationFailed(
+            fields={
+                "file": _("Only JPEG or PNG photos, MP4, MOV or WebM video, and PDF are accepted.")
+            }
+        )
+    content_type, evidence_kind = kind
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in iter(lambda: upload.read(1 << 20), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    name = (getattr(upload, "name", "") or "evidence").rsplit("/", 1)[-1][:200]
+    with transaction.atomic():
+        row = Evidence(
+            assessment=case,
+            round=case.round,
+            kind=evidence_kind,
+            original_name=name,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            note=(note or "").strip()[:200],
+            uploaded_by=account_of(actor),
+        )
+        # The stored name carries no personal data; the original name is kept in the row.
+        row.file.save(f"{digest.hexdigest()[:32]}", upload, save=False)
+        row.save()
+        audit.record_change(
+            actor=actor,
+            entity=case,
+            action="update",
+            note="evidence added",
+            changes={"evidence": [None, name]},
+        )
+    return row
+
+
+def evidence_open(*, actor, evidence_id: int, ip: str | None = None, channel: str = "web"):
+    """The evidence row and its open file, after checking its checksum; the read is logged."""
+    require(actor, "assessments.view")
+    try:
+        row = Evidence.objects.get(pk=evidence_id)
+    except (Evidence.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+    case = scoped_get(visible_assessments(actor), actor, pk=row.assessment_id)
+    audit.record_read(
+        actor=actor,
+        kind="evidence",
+        entity=row,
+        region_code=case.region_code,
+        channel=channel,
+        ip=ip,
+        label=f"{case.number} {row.original_name}",
+    )
+    digest = hashlib.sha256()
+    with row.file.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != row.sha256:
+        raise EvidenceCorrupt(
+            _("The stored file no longer matches the checksum taken at upload; report it.")
+        )
+    return row, row.file.open("rb")
+
+
+def evidence_store_bytes(*, actor, assessment_id: int, name: str, data: bytes, note: str = ""):
+    """Attach bytes (used by the demo city and by importers)."""
+    upload = ContentFile(data, name=name)
+    return evidence_add(actor=actor, assessment_id=assessment_id, upload=upload, note=note)

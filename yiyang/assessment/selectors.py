@@ -1,0 +1,252 @@
+"""Reads of assessment cases, always through `services.visible_assessments` (the actor's scope)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from yiyang.core.console import HistoryEntry, change_history
+from yiyang.core.exceptions import NotFound
+from yiyang.core.scoping import code_prefix_lookup, require, scoped_get
+from yiyang.core.timeutils import local_today
+
+from . import grading
+from .errors import PolicyMissing
+from .models import (
+    Assessment,
+    AssessmentPolicy,
+    AssessorDraw,
+    Assignment,
+    Discrepancy,
+    Evidence,
+    Objection,
+)
+from .services import (
+    BEFORE_CONCLUSION,
+    EXCLUSION_LABELS,
+    OPEN,
+    draw_replay,
+    needs_notice,
+    policy_for,
+    visible_assessments,
+)
+
+S = Assessment.Status
+
+
+@dataclass
+class AssessmentFilters:
+    q: str = ""
+    status: str = ""
+    instrument: str = ""
+    region_code: str = ""
+    overdue: bool = False
+
+
+def assessment_list(*, actor, filters: AssessmentFilters | None = None) -> QuerySet[Assessment]:
+    f = filters or AssessmentFilters()
+    qs = visible_assessments(actor).select_related("elder", "assessment_org")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.instrument:
+        qs = qs.filter(instrument=f.instrument)
+    if f.region_code:
+        qs = qs.filter(**code_prefix_lookup("region_code", f.region_code))
+    if f.overdue:
+        qs = overdue(qs, local_today())
+    q = f.q.strip()
+    if q:
+        qs = qs.filter(Q(number__startswith=q.upper()) | Q(elder__name__startswith=q))
+    return qs.order_by("-applied_on", "-id")
+
+
+def overdue(qs: QuerySet[Assessment], today: dt.date) -> QuerySet[Assessment]:
+    """Cases past a deadline: acceptance, the on-site visit, or entitlement (application to
+    effective conclusion, 30 working days in seed 004)."""
+    return qs.filter(
+        Q(status=S.APPLIED, acceptance_due__lt=today)
+        | Q(status__in=(S.ACCEPTED, S.ASSIGNED), onsite_due__lt=today)
+        | Q(status__in=OPEN, due_on__lt=today)
+    )
+
+
+def expiring(*, actor, today: dt.date | None = None) -> list[Assessment]:
+    """Effective conclusions within their policy's reminder period before expiry, with no newer
+    case open for the person: the re-assessment reminders."""
+    require(actor, "assessments.manage")
+    today = today or local_today()
+    newer = Assessment.objects.filter(
+        elder_id=OuterRef("elder_id"), status__in=OPEN, instrument=OuterRef("instrument")
+    )
+    horizon = today + dt.timedelta(days=366)
+    rows = (
+        visible_assessments(actor)
+        .filter(status=S.EFFECTIVE, valid_to__lte=horizon)
+        .exclude(Exists(newer))
+        .select_related("elder")
+        .order_by("valid_to", "id")
+    )
+    due = []
+    for case in rows[:2000]:
+        try:
+            policy = policy_for(case.instrument, case.region_code, today)
+        except PolicyMissing:
+            continue  # no policy in force here today: the policy page says so
+        if case.valid_to - dt.timedelta(days=policy.reminder_days) <= today:
+            due.append(case)
+    return due
+
+
+@dataclass
+class DrawView:
+    draw: AssessorDraw
+    reproducible: bool
+    excluded: list[tuple[int, str]]
+
+
+@dataclass
+class RoundView:
+    number: int
+    assignments: list[Assignment]
+    draw: DrawView | None
+    discrepancies: list[Discrepancy]
+
+
+@dataclass
+class AssessmentDetail:
+    case: Assessment
+    instrument: grading.Instrument
+    rounds: list[RoundView]
+    evidence: list[Evidence]
+    objections: list[Objection]
+    history: list[HistoryEntry]
+    policy: AssessmentPolicy | None
+    steps: list[str] = field(default_factory=list)
+    overdue: bool = False
+    is_assessor: bool = False
+    item_labels: dict[str, str] = field(default_factory=dict)
+
+
+def _steps(actor, case: Assessment) -> list[str]:
+    """The steps this actor may take now; pages show one button each."""
+    if not actor.has_capability("assessments.manage"):
+        return []
+    steps = {
+        S.APPLIED: ["accept", "refuse", "withdraw"],
+        S.ACCEPTED: ["draw", "withdraw"],
+        S.ASSIGNED: ["withdraw"],
+        S.ON_SITE_DONE: ["conclude", "withdraw"],
+        S.OBJECTED: ["draw", "withdraw"],
+        S.PUBLIC_NOTICE: ["objection"],
+    }.get(case.status, [])
+    if case.status == S.CONCLUDED:
+        steps = ["notice"] if needs_notice(case) else ["effective"]
+    if case.status == S.PUBLIC_NOTICE and case.notice_to and local_today() > case.notice_to:
+        steps = ["effective"]
+    return list(steps)
+
+
+def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
+    require(actor, "assessments.view")
+    case = scoped_get(
+        visible_assessments(actor).select_related("elder", "elder__region", "assessment_org"),
+        actor,
+        pk=assessment_id,
+    )
+    instrument = grading.instrument_load(case.instrument)
+    draws = {d.round: d for d in AssessorDraw.objects.filter(assessment=case)}
+    assignments = list(
+        Assignment.objects.filter(assessment=case).select_related("assessor__user").order_by("id")
+    )
+    discrepancies = list(Discrepancy.objects.filter(assessment=case).order_by("round", "id"))
+    rounds = []
+    for number in range(1, case.round + 1):
+        draw = draws.get(number)
+        rounds.append(
+            RoundView(
+                number=number,
+                assignments=[a for a in assignments if a.round == number],
+                draw=DrawView(
+                    draw=draw,
+                    reproducible=draw_replay(draw),
+                    excluded=[
+                        (row["id"], str(EXCLUSION_LABELS.get(row["reason"], row["reason"])))
+                        for row in draw.excluded
+                    ],
+                )
+                if draw
+                else None,
+                discrepancies=[d for d in discrepancies if d.round == number],
+            )
+        )
+    try:
+        policy = policy_for(case.instrument, case.region_code, case.applied_on)
+    except PolicyMissing:
+        policy = None
+    today = local_today()
+    labels = {i.id: f"{i.id} {i.label}" for i in instrument.items.values()}
+    labels.update({"coma": "昏迷", "diagnoses": "诊断"})
+    return AssessmentDetail(
+        case=case,
+        instrument=instrument,
+        rounds=rounds,
+        evidence=list(Evidence.objects.filter(assessment=case).order_by("id")),
+        objections=list(Objection.objects.filter(assessment=case)),
+        history=change_history(case),
+        policy=policy,
+        steps=_steps(actor, case),
+        overdue=overdue(Assessment.objects.filter(pk=case.pk), today).exists(),
+        is_assessor=any(a.assessor.user_id == actor.pk for a in assignments),
+        item_labels=labels,
+    )
+
+
+def discrepancy_for(*, actor, discrepancy_id: int) -> Discrepancy:
+    row = Discrepancy.objects.filter(pk=discrepancy_id).first()
+    if row is None:
+        raise NotFound()
+    scoped_get(visible_assessments(actor), actor, pk=row.assessment_id)
+    return row
+
+
+def notice_candidates(*, actor) -> QuerySet[Assessment]:
+    """Concluded first-round cases waiting to be put on public notice."""
+    require(actor, "assessments.manage")
+    return (
+        visible_assessments(actor)
+        .filter(status=S.CONCLUDED, round=1)
+        .select_related("elder", "elder__region")
+        .order_by("concluded_at", "id")
+    )
+
+
+def on_notice(*, actor, notice_from: dt.date | None = None) -> QuerySet[Assessment]:
+    qs = visible_assessments(actor).filter(status=S.PUBLIC_NOTICE)
+    if notice_from:
+        qs = qs.filter(notice_from=notice_from)
+    return qs.select_related("elder", "elder__region").order_by("notice_from", "region_code", "id")
+
+
+def open_count(*, actor) -> dict[str, int]:
+    """Counts for the landing cards."""
+    qs = visible_assessments(actor)
+    today = local_today()
+    return {
+        "open": qs.filter(status__in=OPEN).count(),
+        "overdue": overdue(qs, today).count(),
+        "before_conclusion": qs.filter(status__in=BEFORE_CONCLUSION).count(),
+    }
+
+
+def policies(*, actor) -> QuerySet[AssessmentPolicy]:
+    require(actor, "assessments.policy")
+    return AssessmentPolicy.objects.all()
+
+
+def for_elder(*, actor, elder_id: int) -> list[Assessment]:
+    """One person's cases, newest first, for their registry page."""
+    if not actor.has_capability("assessments.view"):
+        return []
+    return list(
+        visible_assessments(actor).filter(elder_id=elder_id).order_by("-applied_on", "-id")[:50]
+    )

@@ -1,0 +1,956 @@
+"""The assessment procedure (standards/assessment.md §1.8), step by step.
+
+    applied ─▶ accepted ─▶ assigned ─▶ on_site_done ─▶ concluded ─▶ public_notice ─▶ effective
+       │                      ▲                            │              │             │
+       └▶ refused             └──── objected ◀─────────────┼──────────────┘             ├▶ expired
+    (withdrawn from any step before concluded)             └▶ effective (final round or  └▶ superseded
+                                                               no public notice)
+
+Each function checks who may take the step and whether the case is at the step it follows,
+writes the case and its history in one transaction, and names what was wrong if it refuses.
+Day counts, validity and the number of assessors come from `AssessmentPolicy` (data, dated).
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yiyang.accounts.roles import Role
+from yiyang.core import audit, events
+from yiyang.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.scoping import require, scoped, scoped_get
+from yiyang.core.timeutils import add_months, local_today
+from yiyang.core.validation import clean_phone
+from yiyang.core.workdays import deadline
+from yiyang.institutions.models import Organisation
+from yiyang.people.models import Elder, Guardian
+
+from . import grading
+from .errors import (
+    AlreadySubmitted,
+    AnswersInvalid,
+    OpenCaseExists,
+    PolicyMissing,
+    PoolTooSmall,
+    Problem,
+    ReapplyBarred,
+    TransitionRefused,
+)
+from .models import (
+    OPEN_STATUSES,
+    Assessment,
+    AssessmentPolicy,
+    AssessorDraw,
+    AssessorProfile,
+    AssessorTie,
+    Assignment,
+    Discrepancy,
+    Objection,
+)
+
+S = Assessment.Status
+
+OPEN = OPEN_STATUSES
+BEFORE_CONCLUSION = (S.APPLIED, S.ACCEPTED, S.ASSIGNED, S.ON_SITE_DONE, S.OBJECTED)
+# Triggers a bar on re-application after a 'no disability' result does not hold against.
+CHANGE_OF_CONDITION = (
+    Assessment.Trigger.DISCHARGE,
+    Assessment.Trigger.DIAGNOSIS,
+    Assessment.Trigger.SPOT_CHECK,
+    Assessment.Trigger.EXPIRY,
+)
+
+EVENT_EFFECTIVE = "assessment.effective"
+EVENT_EXPIRED = "assessment.expired"
+DRAW_ALGORITHM = "sha256-rank-v1"
+
+audit.register_notes(
+    {
+        "application filed": gettext_lazy("Application filed"),
+        "application accepted": gettext_lazy("Application accepted"),
+        "application refused": gettext_lazy("Application refused"),
+        "withdrawn": gettext_lazy("Withdrawn"),
+        "assessors drawn": gettext_lazy("Assessors drawn"),
+        "form submitted": gettext_lazy("Assessment form submitted"),
+        "on-site done": gettext_lazy("On-site assessment done"),
+        "discrepancy reconciled": gettext_lazy("Differing item reconciled"),
+        "concluded": gettext_lazy("Concluded"),
+        "public notice": gettext_lazy("Put on public notice"),
+        "objection filed": gettext_lazy("Objection filed"),
+        "effective": gettext_lazy("Conclusion effective"),
+        "expired": gettext_lazy("Conclusion expired"),
+        "superseded": gettext_lazy("Superseded by a later conclusion"),
+        "evidence added": gettext_lazy("Evidence added"),
+        "assessment effective": gettext_lazy("Assessment conclusion took effect"),
+    }
+)
+
+
+def account_of(actor):
+    """The account behind an actor, for "by whom" columns; None for API keys and the system."""
+    from yiyang.accounts.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
+# --- Policy -------------------------------------------------------------------------------------
+
+
+def policy_for(instrument: str, region_code: str, on: dt.date) -> AssessmentPolicy:
+    """The policy in force on `on` for the longest region prefix of `region_code`."""
+    prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
+    rows = AssessmentPolicy.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on),
+        instrument=instrument,
+        region_code__in=prefixes,
+        effective_from__lte=on,
+    )
+    best = max(rows, key=lambda p: (len(p.region_code), p.effective_from), default=None)
+    if best is None:
+        raise PolicyMissing(
+            _(
+                "No assessment policy for %(instrument)s is in force here on %(day)s; "
+                "an officer must enter one first."
+            )
+            % {"instrument": instrument, "day": on.isoformat()},
+            field="instrument",
+        )
+    return best
+
+
+def _registry_field(instrument_id: str) -> str | None:
+    return grading.instrument_load(instrument_id).registry_field
+
+
+def _instruments_sharing_field(instrument_id: str) -> list[str]:
+    """Instruments that set the same registry field: a new LTC case replaces an LTC conclusion,
+    never a GB/T 42195 one."""
+    target = _registry_field(instrument_id)
+    return [
+        i for i in grading.instrument_ids() if grading.instrument_load(i).registry_field == target
+    ]
+
+
+# --- Reading a case for a step -------------------------------------------------------------------
+
+
+def visible_assessments(actor):
+    """Every case the actor may see. Assessors see only the cases they were drawn for."""
+    require(actor, "assessments.view")
+    qs = scoped(Assessment.objects.all(), actor)
+    if getattr(actor, "role", None) == Role.ASSESSOR:
+        qs = qs.filter(assignments__assessor__user=actor).distinct()
+    return qs
+
+
+def _case_for_update(actor, assessment_id: int, capability: str = "assessments.manage"):
+    require(actor, capability)
+    case = scoped_get(visible_assessments(actor), actor, pk=assessment_id)
+    return Assessment.objects.select_for_update().get(pk=case.pk)
+
+
+def _expect(case: Assessment, *statuses, version: int | None = None) -> None:
+    if version is not None and case.version != version:
+        raise Conflict()
+    if case.status not in statuses:
+        allowed = "、".join(str(S(s).label) for s in statuses)
+        raise TransitionRefused(
+            _("This case is %(status)s; this step needs it to be %(allowed)s.")
+            % {"status": case.get_status_display(), "allowed": allowed},
+            field="status",
+        )
+
+
+def _move(actor, case: Assessment, status: str, note: str, **fields) -> Assessment:
+    before = {"status": case.status, **{k: getattr(case, k) for k in fields}}
+    case.status = status
+    for key, value in fields.items():
+        setattr(case, key, value)
+    case.version += 1
+    case.save()
+    after = {"status": case.status, **{k: getattr(case, k) for k in fields}}
+    audit.record_change(
+        actor=actor,
+        entity=case,
+        action="status",
+        changes=audit.diff(before, after),
+        note=note,
+    )
+    return case
+
+
+# --- Application ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplicationData:
+    elder_id: int
+    instrument: str
+    trigger: str = Assessment.Trigger.FIRST
+    channel: str = Assessment.Channel.AGENCY
+    applicant_name: str = ""
+    applicant_relation: str = ""
+    applicant_phone: str = ""
+    note: str = ""
+    applied_on: dt.date | None = None
+
+
+def application_file(*, actor, data: ApplicationData) -> Assessment:
+    require(actor, "assessments.manage")
+    errors: dict[str, str] = {}
+    try:
+        elder = scoped_get(Elder.objects.all(), actor, pk=data.elder_id)
+    except NotFound:
+        elder = None
+        errors["elder"] = _("Choose an older person on record in your region.")
+    if elder is not None and elder.status != Elder.Status.ACTIVE:
+        errors["elder"] = _("%(name)s is not active on the registry (%(status)s).") % {
+            "name": elder.name,
+            "status": elder.get_status_display(),
+        }
+    if data.instrument not in grading.instrument_ids():
+        errors["instrument"] = _("Choose an assessment standard.")
+    if data.trigger not in Assessment.Trigger.values:
+        errors["trigger"] = _("Choose the reason for the assessment.")
+    if data.channel not in Assessment.Channel.values:
+        errors["channel"] = _("Choose the channel the application came through.")
+    applicant = (data.applicant_name or "").strip()
+    if not applicant:
+        errors["applicant_name"] = _("Enter who applies: the person, a guardian or an agent.")
+    elif len(applicant) > 40:
+        errors["applicant_name"] = _("At most 40 characters.")
+    phone = clean_phone(data.applicant_phone or "", field="applicant_phone", errors=errors)
+    today = local_today()
+    applied_on = data.applied_on or today
+    if applied_on > today:
+        errors["applied_on"] = _("The application date cannot be in the future.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+    policy = policy_for(data.instrument, elder.region_code, applied_on)
+    siblings = _instruments_sharing_field(data.instrument)
+    with transaction.atomic():
+        Elder.objects.select_for_update().get(pk=elder.pk)  # one application at a time per person
+        mine = Assessment.objects.filter(elder=elder, instrument__in=siblings)
+        open_case = mine.filter(status__in=OPEN).first()
+        if open_case is not None:
+            raise OpenCaseExists(
+                _("%(name)s already has an open case, %(number)s (%(status)s).")
+                % {
+                    "name": elder.name,
+                    "number": open_case.number,
+                    "status": open_case.get_status_display(),
+                },
+                field="elder",
+            )
+        current = mine.filter(status=S.EFFECTIVE).order_by("-valid_from").first()
+        if (
+            current is not None
+            and current.grade == 0
+            and data.trigger not in CHANGE_OF_CONDITION
+            and policy.reapply_bar_months
+        ):
+            until = add_months(current.valid_from, policy.reapply_bar_months)
+            if applied_on < until:
+                raise ReapplyBarred(
+                    _(
+                        "The last conclusion (%(number)s) found no disability; a new "
+                        "application is possible from %(day)s, or earlier on a change of "
+                        "condition."
+                    )
+                    % {"number": current.number, "day": until.isoformat()},
+                    field="trigger",
+                )
+        acceptance = deadline(applied_on, policy.acceptance_workdays)
+        due = deadline(applied_on, policy.entitlement_workdays)
+        instrument = grading.instrument_load(data.instrument)
+        case = Assessment.objects.create(
+            number=f"tmp-{secrets.token_hex(8)}",
+            elder=elder,
+            region_code=elder.region_code,
+            residence=elder.institution
+            if elder.living_arrangement == Elder.Living.INSTITUTION
+            else None,
+            instrument=instrument.id,
+            instrument_version=instrument.version,
+            trigger=data.trigger,
+            channel=data.channel,
+            applicant_name=applicant,
+            applicant_relation=(data.applicant_relation or "").strip()[:20],
+            applicant_phone=phone,
+            note=(data.note or "").strip()[:300],
+            previous=current,
+            applied_on=applied_on,
+            acceptance_due=acceptance.date,
+            due_on=due.date,
+            due_provisional=acceptance.provisional or due.provisional,
+            created_by=account_of(actor),
+        )
+        case.number = f"PG{applied_on:%Y}{elder.region_code[:6]}{case.pk:07d}"
+        case.save(update_fields=["number"])
+        audit.record_change(actor=actor, entity=case, action="create", note="application filed")
+    return case
+
+
+def application_accept(*, actor, assessment_id: int, version: int | None = None) -> Assessment:
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, S.APPLIED, version=version)
+        today = local_today()
+        policy = policy_for(case.instrument, case.region_code, case.applied_on)
+        onsite = deadline(today, policy.onsite_workdays)
+        return _move(
+            actor,
+            case,
+            S.ACCEPTED,
+            "application accepted",
+            decided_on=today,
+            onsite_due=onsite.date,
+            due_provisional=case.due_provisional or onsite.provisional,
+        )
+
+
+def application_refuse(
+    *, actor, assessment_id: int, reason: str, note: str = "", version: int | None = None
+) -> Assessment:
+    errors = {}
+    if reason not in Assessment.Refusal.values:
+        errors["refusal_reason"] = _("Choose one of the grounds for refusal.")
+    note = (note or "").strip()
+    if reason == Assessment.Refusal.OTHER and not note:
+        errors["refusal_note"] = _("Say why when the ground is 'other'.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, S.APPLIED, version=version)
+        return _move(
+            actor,
+            case,
+            S.REFUSED,
+            "application refused",
+            decided_on=local_today(),
+            refusal_reason=reason,
+            refusal_note=note[:300],
+        )
+
+
+def application_withdraw(*, actor, assessment_id: int, note: str = "") -> Assessment:
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, *BEFORE_CONCLUSION)
+        return _move(actor, case, S.WITHDRAWN, "withdrawn", ended_on=local_today())
+
+
+# --- The draw --------------------------------------------------------------------------------
+
+
+def draw_rank(seed: str, assessor_id: int) -> str:
+    return hashlib.sha256(f"{seed}:{assessor_id}".encode()).hexdigest()
+
+
+def draw_pick(seed: str, pool: list[int], n: int) -> list[int]:
+    """The `n` assessors of `pool` with the lowest sha256(seed:id): anyone holding the seed and
+    the pool can replay the draw and get the same people, whatever order the pool is in."""
+    return sorted(pool, key=lambda i: draw_rank(seed, i))[:n]
+
+
+def draw_replay(draw: AssessorDraw) -> bool:
+    """Whether the recorded draw follows from its recorded seed and pool."""
+    return draw_pick(draw.seed, list(draw.pool), len(draw.chosen)) == list(draw.chosen)
+
+
+def _exclusions(case: Assessment, candidates: list[AssessorProfile]) -> dict[int, str]:
+    """Why each excluded candidate may not assess this person."""
+    excluded: dict[int, str] = {}
+    earlier = set(
+        Assignment.objects.filter(assessment=case, round__lt=case.round).values_list(
+            "assessor_id", flat=True
+        )
+    )
+    tied = set(
+        AssessorTie.objects.filter(elder=case.elder_id).values_list("assessor_id", flat=True)
+    )
+    guardians = Guardian.objects.filter(elder=case.elder_id)
+    guardian_accounts = {g.account_id for g in guardians if g.account_id}
+    guardian_phones = {g.phone for g in guardians if g.phone}
+    for profile in candidates:
+        user = profile.user
+        if profile.id in earlier:
+            excluded[profile.id] = "earlier_round"
+        elif case.residence_id and profile.employer_id == case.residence_id:
+            excluded[profile.id] = "works_at_residence"
+        elif (
+            profile.id in tied
+            or user.id in guardian_accounts
+            or (user.phone and user.phone in guardian_phones)
+        ):
+            excluded[profile.id] = "family_tie"
+    return excluded
+
+
+EXCLUSION_LABELS = {
+    "earlier_round": gettext_lazy("assessed the first round"),
+    "works_at_residence": gettext_lazy("works at the institution the person lives in"),
+    "family_tie": gettext_lazy("family tie on record"),
+    "not_qualified": gettext_lazy("qualification expired"),
+}
+
+
+def assessors_draw(
+    *, actor, assessment_id: int, organisation_id: int, seed: str | None = None
+) -> AssessorDraw:
+    """Draw the round's assessors at random from the organisation's qualified pool."""
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, S.ACCEPTED, S.OBJECTED)
+        org = Organisation.objects.filter(
+            pk=organisation_id, kind=Organisation.Kind.ASSESSMENT, is_active=True
+        ).first()
+        if org is None or not case.region_code.startswith(org.region_code[:4]):
+            raise ValidationFailed(
+                fields={
+                    "organisation": _("Choose a designated assessment organisation of this city.")
+                }
+            )
+        if case.round == 2 and case.assessment_org_id and case.assessment_org_id != org.pk:
+            pass  # a re-assessment may be given to another organisation
+        policy = policy_for(case.instrument, case.region_code, case.applied_on)
+        today = local_today()
+        profiles = list(
+            AssessorProfile.objects.select_related("user")
+            .filter(organisation=org, is_active=True, user__is_active=True)
+            .order_by("id")
+        )
+        excluded = {
+            p.id: "not_qualified"
+            for p in profiles
+            if p.qualified_until is not None and p.qualified_until < today
+        }
+        excluded.update({k: v for k, v in _exclusions(case, profiles).items() if k not in excluded})
+        pool = [p.id for p in profiles if p.id not in excluded]
+        need = policy.assessors_required
+        if len(pool) < need:
+            raise PoolTooSmall(
+                _(
+                    "%(org)s has %(n)s eligible assessors for this person; %(need)s are needed. "
+                    "Choose another organisation."
+                )
+                % {"org": org.name, "n": len(pool), "need": need},
+                field="organisation",
+            )
+        seed = seed or secrets.token_hex(16)
+        chosen = draw_pick(seed, pool, need)
+        draw = AssessorDraw.objects.create(
+            assessment=case,
+            round=case.round,
+            organisation=org,
+            algorithm=DRAW_ALGORITHM,
+            seed=seed,
+            pool=pool,
+            excluded=[{"id": k, "reason": v} for k, v in sorted(excluded.items())],
+            chosen=chosen,
+            drawn_by=account_of(actor),
+        )
+        Assignment.objects.bulk_create(
+            [
+                Assignment(assessment=case, round=case.round, assessor_id=i, draw=draw)
+                for i in chosen
+            ]
+        )
+        fields = {"assessment_org": org}
+        if case.round == 2:
+            # The re-assessment has its own on-site deadline from the objection's draw.
+            onsite = deadline(today, policy.onsite_workdays)
+            fields.update(onsite_due=onsite.date)
+        _move(actor, case, S.ASSIGNED, "assessors drawn", **fields)
+        return draw
+
+
+# --- On site -------------------------------------------------------------------------------------
+
+
+def _answer_keys(answers: dict) -> dict[str, object]:
+    """Flatten answers to comparable keys: each item, coma, each risk event, the diagnoses."""
+    flat: dict[str, object] = dict(answers.get("items", {}))
+    if "coma" in answers:
+        flat["coma"] = bool(answers["coma"])
+    for kind, count in (answers.get("risk_events") or {}).items():
+        flat[f"risk_events.{kind}"] = count
+    if "diagnoses" in answers:
+        flat["diagnoses"] = sorted({str(d).strip().upper() for d in answers["diagnoses"]})
+    return flat
+
+
+def _with_value(answers: dict, key: str, value) -> dict:
+    out = {
+        "items": dict(answers.get("items", {})),
+        **{k: v for k, v in answers.items() if k != "items"},
+    }
+    if key == "coma":
+        out["coma"] = bool(value)
+    elif key == "diagnoses":
+        out["diagnoses"] = list(value or [])
+    elif key.startswith("risk_events."):
+        out["risk_events"] = {**(out.get("risk_events") or {}), key.split(".", 1)[1]: value}
+    else:
+        out["items"][key] = value
+    return out
+
+
+def _check_partial(instrument, answers) -> None:
+    """Every answer given must be valid; unanswered items are fine until submission."""
+    try:
+        grading.answers_grade(instrument=instrument, answers=answers)
+    except AnswersInvalid as exc:
+        problems = [p for p in exc.problems if p.code != "missing_item"]
+        if problems:
+            raise AnswersInvalid(problems) from None
+
+
+def assignment_save(
+    *,
+    actor,
+    assignment_id: int,
+    answers: dict,
+    submit: bool = False,
+    saved_at: dt.datetime | None = None,
+) -> Assignment:
+    """Save an assessor's answers (from the phone form, perhaps sent late after being offline).
+
+    A save older than the one stored (by the device's clock) is ignored: answers typed later on
+    another device win. Sending the same submission twice is harmless; changing answers after
+    submitting is refused."""
+    require(actor, "assessments.perform")
+    with transaction.atomic():
+        try:
+            assignment = Assignment.objects.select_for_update().get(
+                pk=assignment_id, assessor__user=actor
+            )
+        except (Assignment.DoesNotExist, ValueError, TypeError) as exc:
+            raise NotFound() from exc
+        case = Assessment.objects.select_for_update().get(pk=assignment.assessment_id)
+        instrument = grading.instrument_load(case.instrument)
+        if not isinstance(answers, dict):
+            raise AnswersInvalid([Problem("bad_type", None, "answers must be an object")])
+        answers = {"items": {}, **answers}
+        _check_partial(instrument, answers)  # the shape first, so a bad value is named
+        if assignment.submitted_at is not None:
+            if _answer_keys(answers) == _answer_keys(assignment.answers):
+                return assignment
+            raise AlreadySubmitted(
+                _("These answers were submitted on %(at)s and can no longer be changed.")
+                % {"at": timezone.localtime(assignment.submitted_at).strftime("%Y-%m-%d %H:%M")}
+            )
+        if case.status != S.ASSIGNED or assignment.round != case.round:
+            raise TransitionRefused(
+                _("This assessment is %(status)s; its forms are closed.")
+                % {"status": case.get_status_display()}
+            )
+        if not submit and saved_at and assignment.saved_at and saved_at < assignment.saved_at:
+            return assignment
+        if submit:
+            result = grading.answers_grade(instrument=instrument, answers=answers)
+            assignment.result = result.as_dict()
+            assignment.submitted_at = timezone.now()
+        assignment.answers = answers
+        assignment.saved_at = saved_at or timezone.now()
+        assignment.save()
+        if submit:
+            audit.record_change(
+                actor=actor,
+                entity=case,
+                action="update",
+                note="form submitted",
+                changes={"assessor": [None, str(actor)]},
+            )
+            _close_round_if_complete(actor, case)
+        return assignment
+
+
+def _close_round_if_complete(actor, case: Assessment) -> None:
+    round_ = list(Assignment.objects.filter(assessment=case, round=case.round).order_by("id"))
+    if any(a.submitted_at is None for a in round_):
+        return
+    flats = [(a.id, _answer_keys(a.answers)) for a in round_]
+    keys = sorted(set().union(*(f.keys() for _id, f in flats)))
+    rows = []
+    for key in keys:
+        values = {str(aid): flat.get(key) for aid, flat in flats}
+        if len({repr(v) for v in values.values()}) > 1:
+            rows.append(Discrepancy(assessment=case, round=case.round, item=key, values=values))
+    Discrepancy.objects.bulk_create(rows)
+    _move(actor, case, S.ON_SITE_DONE, "on-site done", onsite_done_at=timezone.now())
+
+
+def discrepancy_resolve(*, actor, discrepancy_id: int, value, reason: str) -> Discrepancy:
+    """Settle an item the two assessors answered differently, with a reason on record."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        try:
+            row = Discrepancy.objects.select_for_update().get(pk=discrepancy_id)
+        except (Discrepancy.DoesNotExist, ValueError, TypeError) as exc:
+            raise NotFound() from exc
+        case = scoped_get(visible_assessments(actor), actor, pk=row.assessment_id)
+        is_assessor = Assignment.objects.filter(
+            assessment=case, round=row.round, assessor__user=actor
+        ).exists()
+        if not (is_assessor or actor.has_capability("assessments.manage")):
+            raise PermissionDenied()
+        _expect(case, S.ON_SITE_DONE)
+        instrument = grading.instrument_load(case.instrument)
+        errors = {}
+        if not reason:
+            errors["reason"] = _("Say why this answer is the right one.")
+        try:
+            _check_partial(instrument, _with_value({"items": {}}, row.item, value))
+        except AnswersInvalid as exc:
+            errors["value"] = exc.problems[0].message
+        if row.item == "coma" and not isinstance(value, bool):
+            errors["value"] = _("Answer yes or no.")
+        if errors:
+            raise ValidationFailed(fields=errors)
+        before = row.resolved_value
+        row.resolved_value = value
+        row.reason = reason[:300]
+        row.resolved_by = account_of(actor)
+        row.resolved_at = timezone.now()
+        row.save()
+        audit.record_change(
+            actor=actor,
+            entity=case,
+            action="update",
+            note="discrepancy reconciled",
+            changes={row.item: [before, value]},
+        )
+        return row
+
+
+def reconciled_answers(case: Assessment) -> dict:
+    """The round's answers with every differing item settled: the first form, overridden by the
+    reconciled values. Raises TransitionRefused while an item is unsettled."""
+    first = Assignment.objects.filter(assessment=case, round=case.round).order_by("id").first()
+    if first is None or first.submitted_at is None:
+        raise TransitionRefused(_("The on-site forms are not all submitted."), field="status")
+    answers = first.answers
+    open_items = []
+    for row in Discrepancy.objects.filter(assessment=case, round=case.round):
+        if row.resolved_at is None:
+            open_items.append(row.item)
+        else:
+            answers = _with_value(answers, row.item, row.resolved_value)
+    if open_items:
+        raise TransitionRefused(
+            _("Reconcile the items the assessors answered differently first: %(items)s.")
+            % {"items": ", ".join(open_items)},
+            field="discrepancies",
+        )
+    return answers
+
+
+# --- Conclusion, notice, objection ---------------------------------------------------------------
+
+
+def assessment_conclude(*, actor, assessment_id: int, version: int | None = None) -> Assessment:
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, S.ON_SITE_DONE, version=version)
+        policy = policy_for(case.instrument, case.region_code, case.applied_on)
+        if policy.evidence_required and not case.evidence.filter(round=case.round).exists():
+            raise TransitionRefused(
+                _("Attach the on-site evidence (photos or video) before concluding."),
+                field="evidence",
+            )
+        answers = reconciled_answers(case)
+        instrument = grading.instrument_load(case.instrument)
+        if instrument.version != case.instrument_version:
+            raise TransitionRefused(
+                _(
+                    "The case was opened under %(old)s but the installed definition is %(new)s; "
+                    "keep the old definition installed to conclude it."
+                )
+                % {"old": case.instrument_version, "new": instrument.version}
+            )
+        result = grading.answers_grade(instrument=instrument, answers=answers)
+        return _move(
+            actor,
+            case,
+            S.CONCLUDED,
+            "concluded",
+            answers=answers,
+            result=result.as_dict(),
+            grade=result.grade,
+            grade_label=result.label,
+            concluded_at=timezone.now(),
+            concluded_by=account_of(actor),
+        )
+
+
+def needs_notice(case: Assessment) -> bool:
+    if case.round == 2:
+        return False  # the re-assessment's result is final
+    policy = policy_for(case.instrument, case.region_code, case.applied_on)
+    return policy.notice_workdays > 0
+
+
+def notice_publish(*, actor, assessment_ids: list[int], start: dt.date | None = None) -> int:
+    """Put concluded first-round cases on public notice from `start` (default: today)."""
+    start = start or local_today()
+    count = 0
+    with transaction.atomic():
+        for pk in assessment_ids:
+            case = _case_for_update(actor, pk)
+            _expect(case, S.CONCLUDED)
+            if not needs_notice(case):
+                raise TransitionRefused(
+                    _("%(number)s needs no public notice; make it effective instead.")
+                    % {"number": case.number},
+                    field="status",
+                )
+            policy = policy_for(case.instrument, case.region_code, case.applied_on)
+            first = deadline(start, 0)
+            last = deadline(first.date - dt.timedelta(days=1), policy.notice_workdays)
+            _move(
+                actor,
+                case,
+                S.PUBLIC_NOTICE,
+                "public notice",
+                notice_from=first.date,
+                notice_to=last.date,
+                due_provisional=case.due_provisional or last.provisional,
+            )
+            count += 1
+    return count
+
+
+def objection_file(
+    *, actor, assessment_id: int, filed_on: dt.date, filed_by: str, reason: str
+) -> Objection:
+    errors = {}
+    filed_by = (filed_by or "").strip()
+    reason = (reason or "").strip()
+    if not filed_by:
+        errors["filed_by"] = _("Enter who objects.")
+    if not reason:
+        errors["reason"] = _("Enter the grounds of the objection.")
+    if filed_on is None or filed_on > local_today():
+        errors["filed_on"] = _("Enter the day the objection was received (not in the future).")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, S.PUBLIC_NOTICE)
+        if not case.notice_from <= filed_on <= case.notice_to:
+            raise ValidationFailed(
+                fields={
+                    "filed_on": _("Objections are received from %(a)s to %(b)s.")
+                    % {"a": case.notice_from.isoformat(), "b": case.notice_to.isoformat()}
+                }
+            )
+        objection = Objection.objects.create(
+            assessment=case,
+            filed_on=filed_on,
+            filed_by=filed_by[:40],
+            reason=reason[:500],
+            recorded_by=account_of(actor),
+        )
+        _move(actor, case, S.OBJECTED, "objection filed", round=2)
+        return objection
+
+
+# --- Effect ------------------------------------------------------------------------------------
+
+
+def _effective_ready(case: Assessment, today: dt.date) -> bool:
+    if case.status == S.CONCLUDED:
+        return not needs_notice(case)
+    if case.status == S.PUBLIC_NOTICE:
+        return case.notice_to is not None and today > case.notice_to
+    return False
+
+
+def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
+    policy = policy_for(case.instrument, case.region_code, case.applied_on)
+    valid_to = add_months(today, policy.validity_months) - dt.timedelta(days=1)
+    field = _registry_field(case.instrument)
+    _move(actor, case, S.EFFECTIVE, "effective", valid_from=today, valid_to=valid_to)
+    earlier = Assessment.objects.select_for_update().filter(
+        elder_id=case.elder_id,
+        instrument__in=_instruments_sharing_field(case.instrument),
+        status=S.EFFECTIVE,
+    )
+    for old in earlier.exclude(pk=case.pk):
+        _move(actor, old, S.SUPERSEDED, "superseded", ended_on=today, superseded_by=case)
+    previous_value = None
+    if field:
+        elder = Elder.objects.select_for_update().get(pk=case.elder_id)
+        previous_value = getattr(elder, field)
+        if previous_value != case.grade:
+            setattr(elder, field, case.grade)
+            elder.version += 1
+            elder.save(update_fields=[field, "version", "updated_at"])
+            audit.record_change(
+                actor=actor,
+                entity=elder,
+                action="update",
+                changes={field: [previous_value, case.grade]},
+                note="assessment effective",
+            )
+    events.publish(
+        EVENT_EFFECTIVE,
+        assessment_id=case.pk,
+        number=case.number,
+        elder_id=case.elder_id,
+        region_code=case.region_code,
+        instrument=case.instrument,
+        instrument_version=case.instrument_version,
+        registry_field=field,
+        grade=case.grade,
+        previous_grade=previous_value,
+        valid_from=case.valid_from.isoformat(),
+        valid_to=case.valid_to.isoformat(),
+    )
+    return case
+
+
+def assessment_make_effective(*, actor, assessment_id: int) -> Assessment:
+    today = local_today()
+    with transaction.atomic():
+        case = _case_for_update(actor, assessment_id)
+        _expect(case, S.CONCLUDED, S.PUBLIC_NOTICE)
+        if not _effective_ready(case, today):
+            if case.status == S.PUBLIC_NOTICE:
+                raise TransitionRefused(
+                    _("The public notice runs until %(day)s; objections may still come in.")
+                    % {"day": case.notice_to.isoformat()},
+                    field="status",
+                )
+            raise TransitionRefused(_("Put the conclusion on public notice first."), field="status")
+        return _make_effective(actor, case, today)
+
+
+@dataclass
+class AdvanceReport:
+    made_effective: int = 0
+    expired: int = 0
+
+
+def assessments_advance(*, today: dt.date | None = None) -> AdvanceReport:
+    """The daily run: conclusions whose public notice ended without objection take effect, and
+    conclusions past their validity expire. Running it twice on a day changes nothing more."""
+    today = today or local_today()
+    report = AdvanceReport()
+    system = None
+    ready = Assessment.objects.filter(status=S.PUBLIC_NOTICE, notice_to__lt=today)
+    for pk in ready.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Assessment.objects.select_for_update().get(pk=pk)
+            if _effective_ready(case, today):
+                _make_effective(system, case, today)
+                report.made_effective += 1
+    stale = Assessment.objects.filter(status=S.EFFECTIVE, valid_to__lt=today)
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Assessment.objects.select_for_update().get(pk=pk)
+            if case.status == S.EFFECTIVE and case.valid_to < today:
+                _move(system, case, S.EXPIRED, "expired", ended_on=today)
+                events.publish(
+                    EVENT_EXPIRED,
+                    assessment_id=case.pk,
+                    elder_id=case.elder_id,
+                    instrument=case.instrument,
+                    registry_field=_registry_field(case.instrument),
+                    grade=case.grade,
+                    valid_to=case.valid_to.isoformat(),
+                )
+                report.expired += 1
+    return report
+
+
+# --- Evidence ----------------------------------------------------------------------------------
+# (see evidence.py)
+
+
+POLICY_BOUNDS = {
+    "acceptance_workdays": (1, 60),
+    "onsite_workdays": (1, 60),
+    "notice_workdays": (0, 30),
+    "entitlement_workdays": (1, 120),
+    "validity_months": (1, 120),
+    "reminder_days": (0, 365),
+    "reapply_bar_months": (0, 36),
+    "assessors_required": (2, 5),
+}
+
+
+def policy_add(*, actor, values: dict) -> AssessmentPolicy:
+    """A new dated policy. It never rewrites the past: it starts today or later, and the policy
+    it follows for the same instrument and region ends the day before."""
+    require(actor, "assessments.policy")
+    errors: dict[str, str] = {}
+    instrument = values.get("instrument", "")
+    if instrument not in grading.instrument_ids():
+        errors["instrument"] = _("Choose an assessment standard.")
+    region_code = (values.get("region_code") or "").strip()
+    own = getattr(actor, "region_code", "") or ""
+    if not region_code.startswith(own) or (region_code and not region_code.isdigit()):
+        errors["region_code"] = _("Enter a region code inside your own region (%(code)s).") % {
+            "code": own or "—"
+        }
+    start = values.get("effective_from")
+    if start is None:
+        errors["effective_from"] = _("Enter the day the policy takes effect.")
+    elif start < local_today():
+        errors["effective_from"] = _("A policy cannot start in the past; history is not rewritten.")
+    for name, (low, high) in POLICY_BOUNDS.items():
+        value = values.get(name)
+        if value is None or not low <= int(value) <= high:
+            errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
+    if not errors and values["notice_workdays"] >= values["entitlement_workdays"]:
+        errors["notice_workdays"] = _(
+            "The public notice must be shorter than the entitlement deadline."
+        )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    with transaction.atomic():
+        same = AssessmentPolicy.objects.select_for_update().filter(
+            instrument=instrument, region_code=region_code
+        )
+        if same.filter(effective_from=start).exists():
+            raise ValidationFailed(
+                fields={"effective_from": _("A policy already starts on this day here.")}
+            )
+        for earlier in same.filter(effective_from__lt=start).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=start)
+        ):
+            earlier.effective_to = start - dt.timedelta(days=1)
+            earlier.save(update_fields=["effective_to"])
+        later = same.filter(effective_from__gt=start).order_by("effective_from").first()
+        row = AssessmentPolicy.objects.create(
+            instrument=instrument,
+            region_code=region_code,
+            effective_from=start,
+            effective_to=later.effective_from - dt.timedelta(days=1) if later else None,
+            source=(values.get("source") or "").strip()[:300],
+            evidence_required=bool(values.get("evidence_required")),
+            created_by=account_of(actor),
+            **{name: int(values[name]) for name in POLICY_BOUNDS},
+        )
+        audit.record_change(
+            actor=actor,
+            entity=row,
+            action="create",
+            region_code=region_code,
+            changes={name: [None, values[name]] for name in POLICY_BOUNDS},
+        )
+    return row

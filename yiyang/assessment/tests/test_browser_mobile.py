@@ -1,0 +1,154 @@
+"""An assessor fills the form on a phone in Chromium and loses the connection half-way: the answers
+stay on the phone, and the submission reaches the server once the phone is back online."""
+
+import pytest
+
+from yiyang.accounts.tests.factories import PASSWORD
+from yiyang.assessment import services
+from yiyang.assessment.models import Assignment
+from yiyang.assessment.services import ApplicationData
+from yiyang.assessment.tests.factories import P4_ITEMS, assessor_pool, officer, policy
+from yiyang.people.tests.factories import ElderFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BANNER = "[data-testid=sync-banner]"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone-sized browser context that, like the `page` fixture, refuses outside requests."""
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+    )
+    outside: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(live_server.url) or url.startswith("data:"):
+            return route.continue_()
+        outside.append(url)
+        return route.abort()
+
+    context.route("**/*", guard)
+    yield context
+    context.close()
+    assert not outside, f"pages called outside services: {outside}"
+
+
+def _assignment(city, instrument="ltc-2021") -> Assignment:
+    policy(instrument)
+    pool = assessor_pool(city, size=2)
+    boss = officer(city)
+    elder = ElderFactory(region=city.panlong_community, name="王秀英", address="白塔路12号")
+    case = services.application_file(
+        actor=boss,
+        data=ApplicationData(elder_id=elder.id, instrument=instrument, applicant_name="本人"),
+    )
+    services.application_accept(actor=boss, assessment_id=case.id)
+    services.assessors_draw(actor=boss, assessment_id=case.id, organisation_id=pool.organisation.id)
+    return Assignment.objects.select_related("assessor__user").filter(assessment=case).first()
+
+
+def _sign_in(context, assignment):
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", assignment.assessor.user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]:not(.link)")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _answer(page, prefix: str) -> None:
+    for item, score in P4_ITEMS.items():
+        if item.startswith(prefix):
+            page.locator(f'label.m-option:has(input[name="{item}"][value="{score}"])').tap()
+
+
+def _saved(assignment) -> Assignment:
+    return Assignment.objects.get(pk=assignment.pk)
+
+
+def test_answers_survive_a_lost_connection_and_the_submission_arrives_later(
+    phone, city, screenshots
+):
+    # given an assessor drawn for a case, signed in on their phone
+    assignment = _assignment(city)
+    page = _sign_in(phone, assignment)
+    page.goto("/assess/")
+    assert page.locator("[data-testid=task]").count() == 1
+    page.screenshot(path=screenshots / "assessor-phone-tasks.png")
+    # when they open the form and answer the first section while online
+    page.goto(f"/assess/{assignment.pk}/")
+    assert page.locator("[data-screen-id=ADL]").is_visible()
+    assert not page.locator("[data-screen-id=COG]").is_visible()
+    _answer(page, "ADL")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=screenshots / "assessor-phone-section.png")
+    # then those answers reach the server
+    page.wait_for_selector(f"{BANNER}[data-state=sent]")
+    assert set(_saved(assignment).answers["items"]) == {k for k in P4_ITEMS if k.startswith("ADL")}
+    strings = page.evaluate("JSON.parse(document.getElementById('assess-config').textContent)")[
+        "strings"
+    ]
+
+    # when the connection drops and they answer the rest and submit
+    phone.set_offline(True)
+    page.click("[data-action=next] >> visible=true")
+    _answer(page, "COG")
+    page.click("[data-action=next] >> visible=true")
+    _answer(page, "PER")
+    page.click("[data-action=next] >> visible=true")
+    assert page.locator("[data-testid=unanswered] li").count() == 0
+    page.locator("[data-testid=submit]").tap()
+    # then the banner says the answers are kept on the phone, and the server has no submission
+    page.wait_for_selector(f"{BANNER}[data-state=offline]")
+    assert page.inner_text(BANNER) == strings["offline"]
+    page.screenshot(path=screenshots / "assessor-phone-offline.png")
+    saved = _saved(assignment)
+    assert saved.submitted_at is None
+    assert not any(k.startswith("COG") for k in saved.answers["items"])
+
+    # when the phone is back online and the assessor opens the form again
+    page.close()
+    phone.set_offline(False)
+    page = phone.new_page()
+    page.goto(f"/assess/{assignment.pk}/")
+    # then the answers the server never had come back from the phone's storage
+    assert page.locator('input[name="COG1"][value="4"]').is_checked()
+    assert page.locator('input[name="PER3"][value="4"]').is_checked()
+    # and the queued submission is sent: the server has every answer, submitted
+    page.wait_for_selector(f"{BANNER}[data-state=submitted]")
+    saved = _saved(assignment)
+    assert saved.submitted_at is not None
+    assert saved.answers["items"] == P4_ITEMS
+    assert saved.result["grade"] == 3
+    # and nothing personal stays on the phone once the server holds the submission
+    assert page.evaluate(f"localStorage.getItem('yiyang.assignment.{assignment.pk}')") is None
+
+
+def test_unanswered_items_and_refused_answers_are_shown_beside_the_items(phone, city, screenshots):
+    # given an assessor on a GB/T 42195 form, which also asks for diagnoses
+    assignment = _assignment(city, instrument="gbt-42195-2022")
+    page = _sign_in(phone, assignment)
+    page.goto(f"/assess/{assignment.pk}/#step-6")
+    # when they try to submit with nothing answered
+    page.locator("[data-testid=submit]").tap()
+    # then the first section comes back with its first item marked, and nothing is sent
+    assert page.locator("[data-screen-id=B1]").is_visible()
+    assert page.locator("[data-error-for='B1.1']").is_visible()
+    assert _saved(assignment).saved_at is None
+    # when they enter a diagnosis that is not an ICD-10 code
+    page.click("[data-goto='4']")
+    page.fill("input[name=diagnoses]", "F00 dementia")
+    # then the server refuses it and the page says so beside the field
+    page.wait_for_selector("[data-error-for=diagnoses]:not([hidden])")
+    assert page.locator("[data-screen-id=extra]").is_visible()
+    assert page.locator(f"{BANNER}[data-state=error]").is_visible()
+    page.screenshot(path=screenshots / "assessor-phone-refused.png")
+    assert _saved(assignment).saved_at is None

@@ -1,0 +1,176 @@
+"""The console pages of the procedure, as an officer clicks through them."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from yiyang.accounts.roles import Role
+from yiyang.accounts.tests.factories import UserFactory
+from yiyang.assessment import services
+from yiyang.assessment.evidence import evidence_store_bytes
+from yiyang.assessment.models import Assessment, AssessmentPolicy, Assignment
+from yiyang.core.models import AccessLog
+from yiyang.core.timeutils import local_today
+from yiyang.people.tests.factories import ElderFactory
+
+from .factories import assessor_pool, ltc_answers, officer, policy
+
+pytestmark = pytest.mark.django_db
+S = Assessment.Status
+JPEG = b"\xff\xd8\xff\xe0" + bytes(100)
+
+
+@pytest.fixture
+def world(city):
+    policy()
+    pool = assessor_pool(city)
+    staff = officer(city)
+    elder = ElderFactory(region=city.panlong_community, name="页面老人")
+    return pool, staff, elder
+
+
+def test_an_officer_files_and_runs_a_case_through_the_pages(client, world):
+    pool, staff, elder = world
+    client.force_login(staff)
+    page = client.get(reverse("people:detail", args=[elder.pk]))
+    assert reverse("assessment:apply", args=[elder.pk]) in page.content.decode()
+    bad = client.post(reverse("assessment:apply", args=[elder.pk]), {"instrument": "ltc-2021"})
+    assert bad.status_code == 200
+    assert b"has-error" in bad.content
+    response = client.post(
+        reverse("assessment:apply", args=[elder.pk]),
+        {
+            "instrument": "ltc-2021",
+            "trigger": "first",
+            "channel": "agency",
+            "applicant_name": "本人",
+            "applied_on": "2026-11-02",
+        },
+    )
+    case = Assessment.objects.get(elder=elder)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessment:detail", args=[case.pk])
+    detail = client.get(response["Location"]).content.decode()
+    assert case.number in detail and 'data-testid="accept"' in detail
+    client.post(reverse("assessment:accept", args=[case.pk]), {"version": case.version})
+    client.post(reverse("assessment:draw", args=[case.pk]), {"organisation": pool.organisation.pk})
+    case.refresh_from_db()
+    assert case.status == S.ASSIGNED
+    first, second = Assignment.objects.filter(assessment=case).order_by("id")
+    for assignment, answers in ((first, ltc_answers()), (second, ltc_answers(ADL1=10))):
+        services.assignment_save(
+            actor=assignment.assessor.user,
+            assignment_id=assignment.pk,
+            answers=answers,
+            submit=True,
+        )
+    detail = client.get(reverse("assessment:detail", args=[case.pk])).content.decode()
+    assert "ADL1" in detail and "to reconcile" in detail
+    # concluding before reconciling is refused with a message on the case, not a 500
+    response = client.post(reverse("assessment:conclude", args=[case.pk]), follow=True)
+    assert "ADL1" in response.content.decode() or "evidence" in response.content.decode()
+    row = case.discrepancies.get()
+    url = reverse("assessment:reconcile", args=[case.pk, row.pk])
+    assert client.get(url).status_code == 200
+    missing = client.post(url, {"value": "10", "reason": ""})
+    assert b"has-error" in missing.content
+    client.post(url, {"value": "10", "reason": "当面复核"})
+    evidence_store_bytes(actor=staff, assessment_id=case.pk, name="现场.jpg", data=JPEG)
+    client.post(reverse("assessment:conclude", args=[case.pk]), {"version": case.version + 2})
+    case.refresh_from_db()
+    assert case.status == S.ON_SITE_DONE  # stale version: refused
+    client.post(reverse("assessment:conclude", args=[case.pk]), {"version": case.version})
+    case.refresh_from_db()
+    assert case.status == S.CONCLUDED
+    detail = client.get(reverse("assessment:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="explanation"' in detail and case.grade_label in detail
+    notices = client.get(reverse("assessment:notices")).content.decode()
+    assert case.number in notices
+    client.post(reverse("assessment:notices"), {"case": [case.pk]})
+    case.refresh_from_db()
+    assert case.status == S.PUBLIC_NOTICE
+    pdf = client.get(reverse("assessment:notice_pdf") + f"?from={case.notice_from:%Y-%m-%d}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    letter = client.get(reverse("assessment:letter", args=[case.pk]))
+    assert letter.content.startswith(b"%PDF")
+    early = client.post(reverse("assessment:effective", args=[case.pk]), follow=True)
+    assert case.notice_to.isoformat() in early.content.decode()
+    case.refresh_from_db()
+    assert case.status == S.PUBLIC_NOTICE
+
+
+def test_evidence_downloads_are_logged_and_other_cases_ids_do_not_mix(client, world):
+    _pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    row = evidence_store_bytes(actor=staff, assessment_id=case.pk, name="a.jpg", data=JPEG)
+    client.force_login(staff)
+    response = client.get(reverse("assessment:evidence", args=[case.pk, row.pk]))
+    assert b"".join(response.streaming_content) == JPEG
+    assert response["Content-Type"] == "image/jpeg"
+    assert AccessLog.objects.filter(kind="evidence", entity_id=row.pk).count() == 1
+    assert client.get(reverse("assessment:evidence", args=[case.pk + 1, row.pk])).status_code == 404
+
+
+def test_lists_reminders_export_and_policy_pages(client, world, city):
+    _pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk,
+            instrument="ltc-2021",
+            applicant_name="本人",
+            applied_on=dt.date(2026, 1, 5),
+        ),
+    )
+    client.force_login(staff)
+    listing = client.get(reverse("assessment:list"), {"overdue": "on"}).content.decode()
+    assert case.number in listing
+    reminders = client.get(reverse("assessment:reminders")).content.decode()
+    assert case.number in reminders
+    export = client.get(reverse("assessment:export"))
+    assert export.content[:2] == b"PK"
+    city_officer = UserFactory(role=Role.MEDICAL_INSURANCE, region=city.city)
+    client.force_login(city_officer)
+    page = client.get(reverse("assessment:policies"))
+    assert page.status_code == 200
+    bad = client.post(
+        reverse("assessment:policies"),
+        {"instrument": "ltc-2021", "region_code": "53", "effective_from": "2020-01-01"},
+    )
+    assert b"has-error" in bad.content
+    before = AssessmentPolicy.objects.count()
+    good = client.post(
+        reverse("assessment:policies"),
+        {
+            "instrument": "ltc-2021",
+            "region_code": "5301",
+            "effective_from": (local_today() + dt.timedelta(days=30)).isoformat(),
+            "acceptance_workdays": 5,
+            "onsite_workdays": 10,
+            "notice_workdays": 7,
+            "entitlement_workdays": 30,
+            "validity_months": 24,
+            "reminder_days": 60,
+            "reapply_bar_months": 6,
+            "assessors_required": 2,
+            "evidence_required": "on",
+            "source": "邹城市长期护理保险工作规范",
+        },
+    )
+    assert good.status_code == 302, good.content.decode()[:2000]
+    assert AssessmentPolicy.objects.count() == before + 1
+
+
+def test_roles_without_the_capability_are_refused(client, world, city):
+    _pool, _staff, elder = world
+    provider = UserFactory(role=Role.PROVIDER, region=city.panlong)
+    client.force_login(provider)
+    assert client.get(reverse("assessment:list")).status_code == 403
+    assert client.get(reverse("assessment:apply", args=[elder.pk])).status_code == 403
+    assert client.get(reverse("assessment:policies")).status_code == 403

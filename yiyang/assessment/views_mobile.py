@@ -1,0 +1,407 @@
+"""The assessor's phone (seed 004 "二对一": two assessors on site, each with their own form).
+
+Each assessor sees the cases they were drawn for, fills one form section per screen and attaches
+photos or video taken on the spot. The form page carries every section in one server-rendered
+page; `assessment/mobile-form.js` pages through it, keeps every answer on the phone as soon as it
+is tapped and sends it to `assignment_sync`, which may receive it hours late: the service keeps
+the newest save by the phone's clock and takes a repeated submission as the same one.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiyang.core.console import domain_errors_as_http
+from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.scoping import require, scoped
+from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
+
+from . import grading, services
+from .errors import AnswersInvalid
+from .evidence import evidence_add
+from .models import Assessment, Assignment, Evidence
+
+S = Assessment.Status
+
+# The graders' problem messages are English on purpose (errors.py); the phone shows these,
+# chosen by the problem's stable code.
+PROBLEM_MESSAGES = {
+    "missing_item": gettext_lazy("Not answered yet."),
+    "bad_score": gettext_lazy("Choose one of the options."),
+    "bad_type": gettext_lazy("This answer is not in the expected form."),
+    "unknown_item": gettext_lazy("This form has no such item."),
+    "unknown_field": gettext_lazy("This form does not take this answer."),
+    "bad_diagnosis": gettext_lazy("Enter ICD-10 codes such as F00 or F03.9."),
+    "unknown_risk_event": gettext_lazy("This form has no such risk event."),
+    "bad_risk_event": gettext_lazy("Choose one of the counts."),
+}
+
+# GB/T 42195 A.2.14 / MZ/T 039 care-risk events; the definition files carry only their ids
+# through `grading.Instrument`, so their names are given here, through gettext.
+RISK_EVENT_LABELS = {
+    "fall": gettext_lazy("Falls"),
+    "wandering": gettext_lazy("Wandering off, getting lost"),
+    "choking": gettext_lazy("Choking on food"),
+    "suicide_self_harm": gettext_lazy("Suicide or self-harm"),
+    "other": gettext_lazy("Other care-risk events"),
+}
+
+
+# --- Reads: the signed-in assessor's own assignments ---------------------------------------
+
+
+def _my_assignments(actor) -> QuerySet[Assignment]:
+    """The actor's own assignments, on cases inside their scope."""
+    require(actor, "assessments.perform")
+    return scoped(Assignment.objects.filter(assessor__user=actor), actor).select_related(
+        "assessment__elder__region"
+    )
+
+
+def _my_assignment(actor, assignment_id: int) -> Assignment:
+    """One of the actor's assignments, or NotFound: another assessor's form is not there at all."""
+    try:
+        return _my_assignments(actor).get(pk=assignment_id)
+    except (Assignment.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def _is_open(assignment: Assignment) -> bool:
+    case = assignment.assessment
+    return (
+        assignment.submitted_at is None
+        and case.status == S.ASSIGNED
+        and assignment.round == case.round
+    )
+
+
+# --- Task list ----------------------------------------------------------------------------------
+
+
+@require_GET
+@domain_errors_as_http
+def task_list(request):
+    is_open = Q(submitted_at__isnull=True, assessment__status=S.ASSIGNED) & Q(
+        round=F("assessment__round")
+    )
+    rows = (
+        _my_assignments(request.user)
+        .annotate(
+            rank=Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("rank", F("assessment__onsite_due").asc(nulls_last=True), "-id")[:100]
+    )
+    tasks = [{"assignment": a, "case": a.assessment, "is_open": a.rank == 0} for a in rows]
+    return render(request, "assessment/mobile/tasks.html", {"tasks": tasks})
+
+
+# --- The form -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    value: str
+    text: str
+    score: int | None = None
+    checked: bool = False
+
+
+@dataclass
+class Question:
+    """One thing to answer: an item, the coma flag, or a count of one kind of risk event."""
+
+    name: str
+    label: str
+    kind: str  # item | coma | risk
+    choices: list[Choice]
+
+
+@dataclass
+class Screen:
+    id: str
+    label: str
+    questions: list[Question] = field(default_factory=list)
+    takes_diagnoses: bool = False
+    diagnoses: str = ""
+
+
+def _checked(choices: list[Choice], value) -> list[Choice]:
+    if value is None:
+        return choices
+    for choice in choices:
+        choice.checked = choice.value == json.dumps(value)
+    return choices
+
+
+def _screens(instrument: grading.Instrument, answers: dict) -> list[Screen]:
+    """One screen per form of the instrument, then one for its extra inputs if it takes any."""
+    items = answers.get("items") if isinstance(answers.get("items"), dict) else {}
+    screens = []
+    for form in instrument.forms:
+        screen = Screen(id=form.id, label=form.label)
+        for item in form.items:
+            choices = [
+                Choice(value=str(o.score), text=o.text or "", score=o.score) for o in item.options
+            ]
+            screen.questions.append(
+                Question(
+                    name=item.id,
+                    label=item.label,
+                    kind="item",
+                    choices=_checked(choices, items.get(item.id)),
+                )
+            )
+        screens.append(screen)
+    if not instrument.inputs:
+        return screens
+    if "coma" in instrument.inputs:
+        label = _("Coma, diagnoses and care-risk events")
+    else:
+        label = _("Diagnoses and care-risk events")
+    extra = Screen(id="extra", label=label)
+    if "coma" in instrument.inputs:
+        coma = answers.get("coma")
+        extra.questions.append(
+            Question(
+                name="coma",
+                label=_("Is the person in a coma?"),
+                kind="coma",
+                choices=_checked(
+                    [
+                        Choice(value="false", text=_("No")),
+                        Choice(value="true", text=_("Yes, in a coma")),
+                    ],
+                    coma if isinstance(coma, bool) else None,
+                ),
+            )
+        )
+    if "diagnoses" in instrument.inputs:
+        diagnoses = answers.get("diagnoses")
+        extra.takes_diagnoses = True
+        if isinstance(diagnoses, list):
+            extra.diagnoses = " ".join(str(d) for d in diagnoses)
+    if "risk_events" in instrument.inputs:
+        events = answers.get("risk_events") if isinstance(answers.get("risk_events"), dict) else {}
+        top = instrument.risk_event_max
+        for kind in instrument.risk_event_types:
+            counts = []
+            for n in range(top + 1):
+                if n == 0:
+                    text = _("None")
+                elif n == top:
+                    text = ngettext("%(n)s time or more", "%(n)s times or more", n) % {"n": n}
+                else:
+                    text = ngettext("%(n)s time", "%(n)s times", n) % {"n": n}
+                counts.append(Choice(value=str(n), text=text))
+            extra.questions.append(
+                Question(
+                    name=f"risk_events.{kind}",
+                    label=str(RISK_EVENT_LABELS.get(kind, kind)),
+                    kind="risk",
+                    choices=_checked(counts, events.get(kind)),
+                )
+            )
+    screens.append(extra)
+    return screens
+
+
+def _js_strings() -> dict[str, str]:
+    """What the script says, translated here so that it goes through Django's catalogue."""
+    return {
+        "offline": _("Saved on this phone; will be sent when the connection is back"),
+        "sending": _("Sending…"),
+        "sent": _("Sent"),
+        "submitted": _("Submitted. Thank you."),
+        "signed_out": _(
+            "You are signed out. Sign in again; the answers stay on this phone until then."
+        ),
+        "server_error": _("The server could not save the answers; trying again shortly."),
+        "rejected": _("Some answers were not accepted; see the marked items."),
+        "closed": _("This form is closed; the answers on this phone could not be sent."),
+        "unanswered": _("Answer every item before submitting."),
+        "all_answered": _("Every item is answered."),
+        "step": _("Step %(n)s of %(total)s"),
+    }
+
+
+@require_GET
+@never_cache
+@domain_errors_as_http
+def assignment_form(request, assignment_id: int):
+    assignment = _my_assignment(request.user, assignment_id)
+    case = assignment.assessment
+    instrument = grading.instrument_load(case.instrument)
+    answers = assignment.answers if isinstance(assignment.answers, dict) else {}
+    screens = _screens(instrument, answers)
+    is_open = _is_open(assignment)
+    config = {
+        "storageKey": f"yiyang.assignment.{assignment.pk}",
+        "serverSavedAt": assignment.saved_at.isoformat() if assignment.saved_at else None,
+        "isSubmitted": assignment.submitted_at is not None,
+        "isOpen": is_open,
+        "takes": sorted(instrument.inputs),
+        "strings": _js_strings(),
+    }
+    context = {
+        "assignment": assignment,
+        "case": case,
+        "elder": case.elder,
+        "age": age_on(case.elder.birth_date, local_today()),
+        "instrument": instrument,
+        "screens": screens,
+        "is_open": is_open,
+        "config": config,
+        "step_total": len(screens) + 1,
+    }
+    return render(request, "assessment/mobile/form.html", context)
+
+
+# --- Sync: the phone sends what it holds --------------------------------------------------------
+
+
+@dataclass
+class SyncPayload:
+    answers: dict
+    submit: bool
+    saved_at: dt.datetime | None
+
+
+def _bad(message, *, code: str, field_name: str | None = None) -> ValidationFailed:
+    return ValidationFailed(message, code=code, field=field_name)
+
+
+def _sync_payload(body: bytes) -> SyncPayload:
+    """Parse what the phone sent; anything malformed is a 400 with a stable code, never a 500."""
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, RecursionError) as exc:
+        raise _bad(_("The request is not valid JSON."), code="bad_json") from exc
+    if not isinstance(data, dict):
+        raise _bad(_("Send a JSON object with the answers."), code="bad_json")
+    answers = data.get("answers", {})
+    if not isinstance(answers, dict):
+        raise _bad(_("The answers must be an object."), code="bad_type", field_name="answers")
+    # The service compares a repeated submission by these shapes before it validates them.
+    for key, kind in (("items", dict), ("diagnoses", list), ("risk_events", dict)):
+        if key in answers and not isinstance(answers[key], kind):
+            raise _bad(PROBLEM_MESSAGES["bad_type"], code="bad_type", field_name=key)
+    submit = data.get("submit", False)
+    if not isinstance(submit, bool):
+        raise _bad(_("'submit' must be true or false."), code="bad_type", field_name="submit")
+    raw = data.get("saved_at")
+    saved_at = None
+    if raw is not None:
+        try:
+            saved_at = parse_datetime(raw) if isinstance(raw, str) else None
+        except ValueError:
+            saved_at = None
+        if saved_at is None:
+            raise _bad(
+                _("'saved_at' must be a date and time in ISO 8601."),
+                code="bad_saved_at",
+                field_name="saved_at",
+            )
+        if timezone.is_naive(saved_at):
+            saved_at = timezone.make_aware(saved_at, LOCAL_TZ)
+        # A phone whose clock runs ahead would otherwise shadow every later save from elsewhere.
+        saved_at = min(saved_at, timezone.now())
+    return SyncPayload(answers=answers, submit=submit, saved_at=saved_at)
+
+
+def _answers_invalid_body(exc: AnswersInvalid) -> dict:
+    fields = {}
+    for problem in exc.problems:
+        key = problem.item or "answers"
+        if key.startswith("diagnoses["):
+            key = "diagnoses"
+        fields.setdefault(key, str(PROBLEM_MESSAGES.get(problem.code, problem.message)))
+    if all(p.code == "missing_item" for p in exc.problems):
+        n = len(exc.problems)
+        message = ngettext(
+            "%(n)s item is not answered yet.", "%(n)s items are not answered yet.", n
+        ) % {"n": n}
+    else:
+        message = _("Some answers are not valid; see the marked items.")
+    return {
+        **exc.as_dict(),
+        "message": message,
+        "fields": fields,
+        "problems": [p.as_dict() for p in exc.problems],
+    }
+
+
+@require_POST
+def assignment_sync(request, assignment_id: int):
+    """Save (or submit) the answers the phone holds. Answers JSON, in success and refusal."""
+    try:
+        payload = _sync_payload(request.body)
+        assignment = services.assignment_save(
+            actor=request.user,
+            assignment_id=assignment_id,
+            answers=payload.answers,
+            submit=payload.submit,
+            saved_at=payload.saved_at,
+        )
+    except AnswersInvalid as exc:
+        return JsonResponse(_answers_invalid_body(exc), status=exc.status)
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse(
+        {
+            "ok": True,
+            "saved_at": assignment.saved_at.isoformat() if assignment.saved_at else None,
+            "submitted": assignment.submitted_at is not None,
+        }
+    )
+
+
+# --- Evidence taken with the phone ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@domain_errors_as_http
+def assignment_evidence(request, assignment_id: int):
+    assignment = _my_assignment(request.user, assignment_id)
+    case = assignment.assessment
+    error = None
+    if request.method == "POST":
+        try:
+            row = evidence_add(
+                actor=request.user,
+                assessment_id=case.pk,
+                upload=request.FILES.get("file"),
+                note=request.POST.get("note", ""),
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            error = str(exc.fields.get("file") or exc.message)
+        else:
+            messages.success(request, _("%(name)s is attached.") % {"name": row.original_name})
+            return redirect("assessor:evidence", assignment_id=assignment.pk)
+    files = (
+        scoped(Evidence.objects.filter(assessment=case, round=assignment.round), request.user)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+    context = {
+        "assignment": assignment,
+        "case": case,
+        "elder": case.elder,
+        "files": files,
+        "error": error,
+        "note": request.POST.get("note", "") if error else "",
+    }
+    return render(request, "assessment/mobile/evidence.html", context, status=400 if error else 200)
