@@ -168,14 +168,23 @@ def _expect(case: Assessment, *statuses, version: int | None = None) -> None:
         )
 
 
+def _shown(value):
+    """A value as the history shows it: times in Beijing to the minute, records by name."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 def _move(actor, case: Assessment, status: str, note: str, **fields) -> Assessment:
-    before = {"status": case.status, **{k: getattr(case, k) for k in fields}}
+    # Large JSON (answers, the explanation) is kept on the case, not copied into the history.
+    logged = [k for k in fields if k not in ("answers", "result")]
+    before = {"status": case.status, **{k: _shown(getattr(case, k)) for k in logged}}
     case.status = status
     for key, value in fields.items():
         setattr(case, key, value)
     case.version += 1
     case.save()
-    after = {"status": case.status, **{k: getattr(case, k) for k in fields}}
+    after = {"status": case.status, **{k: _shown(getattr(case, k)) for k in logged}}
     audit.record_change(
         actor=actor,
         entity=case,
@@ -420,8 +429,6 @@ def assessors_draw(
                     "organisation": _("Choose a designated assessment organisation of this city.")
                 }
             )
-        if case.round == 2 and case.assessment_org_id and case.assessment_org_id != org.pk:
-            pass  # a re-assessment may be given to another organisation
         policy = policy_for(case.instrument, case.region_code, case.applied_on)
         today = local_today()
         profiles = list(

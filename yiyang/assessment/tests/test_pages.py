@@ -66,7 +66,7 @@ def test_an_officer_files_and_runs_a_case_through_the_pages(client, world):
             submit=True,
         )
     detail = client.get(reverse("assessment:detail", args=[case.pk])).content.decode()
-    assert "ADL1" in detail and "to reconcile" in detail
+    assert "ADL1" in detail and "待核对确认" in detail
     # concluding before reconciling is refused with a message on the case, not a 500
     response = client.post(reverse("assessment:conclude", args=[case.pk]), follow=True)
     assert "ADL1" in response.content.decode() or "evidence" in response.content.decode()

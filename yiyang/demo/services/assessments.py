@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
+from django.utils import timezone
 
 from yiyang.accounts.models import User
 from yiyang.accounts.roles import Role
@@ -32,11 +33,13 @@ from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.workdays import deadline
 from yiyang.institutions.models import Organisation
 from yiyang.people.models import Elder
+from yiyang.regions.models import Region
 
 from .accounts import DEMO_CARE_HOME, DEMO_PASSWORD, PREFIX
 from .elders import DEMO_ACTOR
 from .names import NameBook
 from .organisations import ASSESSMENT_NAME
+from .writers import BulkWriter
 
 S = Assessment.Status
 CITY = "5301"
@@ -96,18 +99,20 @@ def _nudge(rng: random.Random, instrument: grading.Instrument, answers: dict, st
 
 
 def _harsher(rng: random.Random, instrument: grading.Instrument, answers: dict) -> dict:
-    """A view of the person one step more dependent on about a third of the items."""
+    """A view of the person one step more dependent on more than half of the items."""
     items = {}
     for item_id, score in answers["items"].items():
         scores = sorted(instrument.items[item_id].scores)
         at = scores.index(score)
-        items[item_id] = scores[at - 1] if at and rng.random() < 0.35 else score
+        items[item_id] = scores[at - 1] if at and rng.random() < 0.6 else score
     return {"items": items}
 
 
 def _pool(org: Organisation, now) -> list[AssessorProfile]:
-    """The demo assessor (段海涛) and fifteen colleagues in the designated organisation."""
+    """The demo assessor (段海涛) and fifteen colleagues in the designated organisation. They
+    assess across the city, so their accounts are bound to the city, not the centre's street."""
     password = make_password(DEMO_PASSWORD)
+    city = Region.objects.get(code=CITY)
     existing = {
         u.username: u for u in User.objects.filter(username__startswith=f"{PREFIX}assessor")
     }
@@ -116,7 +121,7 @@ def _pool(org: Organisation, now) -> list[AssessorProfile]:
         username = f"{PREFIX}assessor_{n:02d}"
         if username in existing:
             user = existing[username]
-            user.organisation, user.region, user.region_code = org, org.region, org.region_code
+            user.organisation, user.region, user.region_code = org, city, city.code
             user.save(update_fields=["organisation", "region", "region_code"])
             users.append(user)
             continue
@@ -125,8 +130,8 @@ def _pool(org: Organisation, now) -> list[AssessorProfile]:
             User(
                 username=username,
                 role=Role.ASSESSOR,
-                region=org.region,
-                region_code=org.region_code,
+                region=city,
+                region_code=city.code,
                 organisation=org,
                 display_name=book.person(book.rng.choice("MF"), book.rng.randrange(1965, 1992)),
                 phone=book.mobile(),
@@ -168,8 +173,6 @@ def demo_assessments_build(*, seed: int, progress) -> dict[str, int]:
             effective_from=dt.date(2024, 1, 1),
             defaults=values,
         )
-    from django.utils import timezone
-
     profiles = _pool(org, timezone.now())
     counts = _history(seed=seed, today=today, org=org, profiles=profiles)
     counts["live"] = _live(seed=seed, org=org, profiles=profiles)
@@ -262,6 +265,9 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
                     "excluded": [{"id": i, "reason": "works_at_residence"} for i in excluded_ids]
                     + [{"id": i, "reason": "earlier_round"} for i in used],
                     "chosen": chosen_ids,
+                    "drawn_at": dt.datetime.combine(
+                        decided if round_ == 1 else onsite, dt.time(1, 30), tzinfo=dt.UTC
+                    ),
                 }
             )
             used += chosen_ids
@@ -363,11 +369,19 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
             )
         latest[key] = case
     Assessment.objects.bulk_create([Assessment(**c) for c in cases], batch_size=500)
-    AssessorDraw.objects.bulk_create([AssessorDraw(**d) for d in draws], batch_size=500)
+    drawn = AssessorDraw.objects.bulk_create([AssessorDraw(**d) for d in draws], batch_size=500)
+    # auto_now_add stamped them with today: put back the day each draw was made
+    for row, values in zip(drawn, draws, strict=True):
+        row.drawn_at = values["drawn_at"]
+    AssessorDraw.objects.bulk_update(drawn, ["drawn_at"], batch_size=500)
     Assignment.objects.bulk_create(
         [Assignment(**a) for a in assignments],
         batch_size=500,
     )
+    # The cases and draws were written with ids of our own: move the sequences past them.
+    sequences = BulkWriter(now=timezone.now())
+    sequences.reset_sequence(Assessment)
+    sequences.reset_sequence(AssessorDraw)
     Discrepancy.objects.bulk_create([Discrepancy(**d) for d in discrepancies], batch_size=500)
     Objection.objects.bulk_create([Objection(**o) for o in objections], batch_size=500)
     for case in cases:
