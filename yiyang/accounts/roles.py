@@ -72,8 +72,8 @@ _ASSESSMENT_OFFICER = {
 }
 
 CAPABILITIES: dict[str, set[str]] = {
-    Role.ELDER: {"elders.view", "elders.health"},
-    Role.FAMILY: {"elders.view", "elders.health"},
+    Role.ELDER: {"elders.view", "elders.health", "assessments.view"},
+    Role.FAMILY: {"elders.view", "elders.health", "assessments.view"},
     Role.CAREGIVER: {"elders.view", "orgs.view", "service_items.view"},
     Role.PROVIDER: {"elders.view", "orgs.view", "service_items.view", "exports.run"},
     Role.OPERATOR: {"elders.view", "elders.health", "orgs.view"},

@@ -414,6 +414,8 @@ class Objection(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="objections")
     filed_on = models.DateField(_("filed on"))
     filed_by = models.CharField(_("filed by"), max_length=40)
+    # The first round's grade, kept because the re-assessment's conclusion replaces it.
+    grade = models.PositiveSmallIntegerField(_("grade objected to"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from yiyang.core.console import HistoryEntry, change_history
 from yiyang.core.exceptions import NotFound
@@ -192,7 +193,14 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
         rounds=rounds,
         evidence=list(Evidence.objects.filter(assessment=case).order_by("id")),
         objections=list(Objection.objects.filter(assessment=case)),
-        history=change_history(case),
+        history=change_history(
+            case,
+            labels={
+                "withdrawal": _("Reason for withdrawal"),
+                "assessor": _("Assessor"),
+                "evidence": _("Evidence"),
+            },
+        ),
         policy=policy,
         steps=_steps(actor, case),
         overdue=overdue(Assessment.objects.filter(pk=case.pk), today).exists(),

@@ -43,6 +43,7 @@ from .errors import (
     ReapplyBarred,
     TransitionRefused,
 )
+from .labels import problem_message
 from .models import (
     OPEN_STATUSES,
     Assessment,
@@ -177,6 +178,8 @@ def _shown(value):
 
 def _move(actor, case: Assessment, status: str, note: str, **fields) -> Assessment:
     # Large JSON (answers, the explanation) is kept on the case, not copied into the history.
+    # Keys that are not fields of the case (a withdrawal's reason) go to the history only.
+    extra = {k: fields.pop(k) for k in list(fields) if not hasattr(case, k)}
     logged = [k for k in fields if k not in ("answers", "result")]
     before = {"status": case.status, **{k: _shown(getattr(case, k)) for k in logged}}
     case.status = status
@@ -184,7 +187,7 @@ def _move(actor, case: Assessment, status: str, note: str, **fields) -> Assessme
         setattr(case, key, value)
     case.version += 1
     case.save()
-    after = {"status": case.status, **{k: _shown(getattr(case, k)) for k in logged}}
+    after = {"status": case.status, **{k: _shown(getattr(case, k)) for k in logged}, **extra}
     audit.record_change(
         actor=actor,
         entity=case,
@@ -352,10 +355,17 @@ def application_refuse(
 
 
 def application_withdraw(*, actor, assessment_id: int, note: str = "") -> Assessment:
+    """The applicant withdraws, or the case ends for another reason (the person died, moved
+    away): the reason is required and kept in the history."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(fields={"note": _("Say why the case is withdrawn.")})
+    if len(note) > 300:
+        raise ValidationFailed(fields={"note": _("At most 300 characters.")})
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
         _expect(case, *BEFORE_CONCLUSION)
-        return _move(actor, case, S.WITHDRAWN, "withdrawn", ended_on=local_today())
+        return _move(actor, case, S.WITHDRAWN, "withdrawn", ended_on=local_today(), withdrawal=note)
 
 
 # --- The draw --------------------------------------------------------------------------------
@@ -619,7 +629,7 @@ def discrepancy_resolve(*, actor, discrepancy_id: int, value, reason: str) -> Di
         try:
             _check_partial(instrument, _with_value({"items": {}}, row.item, value))
         except AnswersInvalid as exc:
-            errors["value"] = exc.problems[0].message
+            errors["value"] = problem_message(exc.problems[0])
         if row.item == "coma" and not isinstance(value, bool):
             errors["value"] = _("Answer yes or no.")
         if errors:
@@ -765,6 +775,7 @@ def objection_file(
             assessment=case,
             filed_on=filed_on,
             filed_by=filed_by[:40],
+            grade=case.grade,
             reason=reason[:500],
             recorded_by=account_of(actor),
         )

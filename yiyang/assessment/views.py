@@ -152,10 +152,14 @@ def _step(request, pk: int, action, success: str):
 
 
 def _version(request) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
+    """The version the page was read at; garbage never matches, so it is refused as stale."""
+    raw = request.POST.get("version")
+    if raw is None:
         return None
+    try:
+        return int(raw)
+    except ValueError:
+        return -1
 
 
 @require_POST

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,34 +30,13 @@ from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
 from . import grading, services
 from .errors import AnswersInvalid
 from .evidence import evidence_add
+from .labels import PROBLEM_MESSAGES, RISK_EVENT_LABELS
 from .models import Assessment, Assignment, Evidence
 
 S = Assessment.Status
 
 # The graders' problem messages are English on purpose (errors.py); the phone shows these,
 # chosen by the problem's stable code.
-PROBLEM_MESSAGES = {
-    "missing_item": gettext_lazy("Not answered yet."),
-    "bad_score": gettext_lazy("Choose one of the options."),
-    "bad_type": gettext_lazy("This answer is not in the expected form."),
-    "unknown_item": gettext_lazy("This form has no such item."),
-    "unknown_field": gettext_lazy("This form does not take this answer."),
-    "bad_diagnosis": gettext_lazy("Enter ICD-10 codes such as F00 or F03.9."),
-    "unknown_risk_event": gettext_lazy("This form has no such risk event."),
-    "bad_risk_event": gettext_lazy("Choose one of the counts."),
-}
-
-# GB/T 42195 A.2.14 / MZ/T 039 care-risk events; the definition files carry only their ids
-# through `grading.Instrument`, so their names are given here, through gettext.
-RISK_EVENT_LABELS = {
-    "fall": gettext_lazy("Falls"),
-    "wandering": gettext_lazy("Wandering off, getting lost"),
-    "choking": gettext_lazy("Choking on food"),
-    "suicide_self_harm": gettext_lazy("Suicide or self-harm"),
-    "other": gettext_lazy("Other care-risk events"),
-}
-
-
 # --- Reads: the signed-in assessor's own assignments ---------------------------------------
 
 

@@ -233,9 +233,9 @@ def disagreement_shares(*, actor, filters: FigureFilters | None = None) -> dict:
       discrepancy in round 1;
     * of cases that went on public notice, those with an objection;
     * of objected cases re-assessed in round 2 and concluded, those whose final grade differs
-      from round 1. Nothing stores the round-1 conclusion once round 2 replaces it, so round 1
-      is read from its assessors' own results: the final grade counts as changed when neither
-      round-1 assessor gave it. Where they agreed, as they mostly do, this is exact.
+      from round 1: the grade the objection was against (`Objection.grade`). For objections
+      recorded without it, round 1 is read from its assessors' own results: the final grade
+      counts as changed when neither round-1 assessor gave it.
 
     One query: the cases counted by a handful of yes/no flags (at most a few dozen groups),
     each flag computed once per case. The sets of cases with two forms, a discrepancy or an
@@ -260,6 +260,10 @@ def disagreement_shares(*, actor, filters: FigureFilters | None = None) -> dict:
         .annotate(given=_assignment_grade())
         .filter(given=OuterRef("grade"))
     )
+    # Objections record the grade objected to; older rows without it fall back to the
+    # round-1 assessors' own results.
+    recorded = Objection.objects.filter(assessment=OuterRef("pk"), grade__isnull=False)
+    recorded_same = recorded.filter(grade=OuterRef("grade"))
     groups = (
         cases.annotate(
             has_two_forms=_flag(Q(pk__in=two_forms)),
@@ -269,6 +273,7 @@ def disagreement_shares(*, actor, filters: FigureFilters | None = None) -> dict:
             is_reassessed=_flag(reassessed),
             # CASE stops before the lookup for every case that was not re-assessed
             is_changed=Case(
+                When(reassessed & Q(Exists(recorded)), then=~Exists(recorded_same)),
                 When(reassessed, then=~round1_gave_final_grade),
                 default=Value(False),
                 output_field=BooleanField(),

@@ -344,7 +344,7 @@ def test_the_case_is_on_site_done_when_both_assessors_have_submitted(client, sit
 
 
 def test_a_closed_case_refuses_saves_with_its_code(client, site, boss):
-    services.application_withdraw(actor=boss, assessment_id=site.case.pk)
+    services.application_withdraw(actor=boss, assessment_id=site.case.pk, note="本人去世")
     client.force_login(site.mine.assessor.user)
     response = _sync(client, site.mine, {"answers": {"items": {"ADL1": 5}}})
     assert response.status_code == 409

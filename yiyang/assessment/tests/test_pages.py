@@ -174,3 +174,71 @@ def test_roles_without_the_capability_are_refused(client, world, city):
     assert client.get(reverse("assessment:list")).status_code == 403
     assert client.get(reverse("assessment:apply", args=[elder.pk])).status_code == 403
     assert client.get(reverse("assessment:policies")).status_code == 403
+
+
+def test_the_person_and_their_family_read_their_own_conclusion_and_nobody_elses(
+    client, world, city
+):
+    _pool, staff, elder = world
+    other = ElderFactory(region=city.panlong_community, name="邻居老人")
+    mine = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    theirs = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=other.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    person = UserFactory(role=Role.ELDER, region=city.panlong, elder=elder)
+    client.force_login(person)
+    assert client.get(reverse("assessment:detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("assessment:detail", args=[theirs.pk])).status_code == 404
+    page = client.get(reverse("assessment:detail", args=[mine.pk])).content.decode()
+    assert 'data-testid="accept"' not in page  # no steps for the person
+    assert client.post(reverse("assessment:accept", args=[mine.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "accept",
+        "refuse",
+        "withdraw",
+        "draw",
+        "conclude",
+        "notice",
+        "objection",
+        "effective",
+        "reassess",
+        "evidence_upload",
+    ],
+)
+def test_junk_posted_to_every_step_is_refused_without_a_500(client, world, name):
+    _pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    client.force_login(staff)
+    junk = {
+        "version": "x",
+        "refusal_reason": "<script>",
+        "organisation": "1; drop table",
+        "filed_on": "yesterday",
+        "filed_by": "",
+        "reason": "",
+        "trigger": "whim",
+        "note": "x" * 5000,
+        "file": "not a file",
+    }
+    response = client.post(reverse(f"assessment:{name}", args=[case.pk]), junk, follow=True)
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == Assessment.Status.APPLIED
+    assert Assessment.objects.filter(elder=elder).count() == 1

@@ -255,6 +255,7 @@ def test_an_objection_sends_the_case_to_different_assessors_whose_result_is_fina
     )
     case.refresh_from_db()
     assert (case.status, case.round) == (S.OBJECTED, 2)
+    assert case.objections.get().grade == 3  # the first round's grade, kept
     first_round = set(
         Assignment.objects.filter(assessment=case, round=1).values_list("assessor", flat=True)
     )

@@ -321,6 +321,7 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
                         "assessment_id": pk,
                         "filed_on": deadline(notice_from, 1).date,
                         "filed_by": case["applicant_name"],
+                        "grade": grading.answers_grade(instrument=instrument, answers=truth).grade,
                         "reason": "认为评定等级偏低，申请复评",
                     }
                 )

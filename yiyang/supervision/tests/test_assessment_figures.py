@@ -323,6 +323,27 @@ def test_shares_of_disagreements_objections_and_changed_grades(casebook, panlong
     }
 
 
+def test_a_recorded_objected_grade_decides_whether_the_re_assessment_changed_it(
+    casebook, panlong_officer
+):
+    # given C4, re-assessed to grade 3, objected against a grade 2 on record (its first
+    # assessors' own results would say "unchanged")
+    objection = Objection.objects.get(assessment__grade=3, assessment__round=2)
+    objection.grade = 2
+    objection.save()
+    shares = assessments.disagreement_shares(actor=panlong_officer)
+    # then both re-assessments count as changed
+    assert (shares["reassessed"], shares["changed"]) == (2, 2)
+    # and a recorded grade equal to the final one counts as unchanged, whatever round 1 said
+    objection.grade = 3
+    objection.save()
+    c3 = Objection.objects.get(assessment__grade=4)
+    c3.grade = 4
+    c3.save()
+    shares = assessments.disagreement_shares(actor=panlong_officer)
+    assert (shares["reassessed"], shares["changed"]) == (2, 0)
+
+
 def test_the_filter_narrows_every_figure(casebook, panlong_officer):
     # given the cases applied for in April 2025 (C3 and C4)
     april = FigureFilters(date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 4, 30))
