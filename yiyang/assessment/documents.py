@@ -33,6 +33,14 @@ from .models import Assessment
 # -- PDF -------------------------------------------------------------------------------------
 
 
+def _generic_issuer(instrument: Instrument | None) -> str:
+    """A heading for a document issued without a named body: the LTC agency's assessment, or
+    the civil-affairs assessment of older people's ability."""
+    if instrument is not None and instrument.registry_field == "ability_level":
+        return _("Assessment of older people's ability")
+    return _("Long-term care insurance assessment")
+
+
 def conclusion_letter_pdf(assessment: Assessment, *, issuer: str = "") -> bytes:
     """The 评定结论书 of a concluded case, issued in the name of `issuer` (the agency or
     bureau), or under a generic title when none is given."""
@@ -43,7 +51,7 @@ def conclusion_letter_pdf(assessment: Assessment, *, issuer: str = "") -> bytes:
     instrument = _instrument(result.get("instrument") or assessment.instrument)
     concluded_on = _local_date(assessment.concluded_at) or local_today()
     context = {
-        "issuer": issuer or _("Long-term care insurance assessment"),
+        "issuer": issuer or _generic_issuer(instrument),
         "assessment": assessment,
         "elder": elder,
         # Age on the day of the conclusion, so a letter printed again later says the same.

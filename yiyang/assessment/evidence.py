@@ -109,7 +109,7 @@ def evidence_add(*, actor, assessment_id: int, upload, note: str = "") -> Eviden
             entity=case,
             action="update",
             note="evidence added",
-            changes={"evidence": [None, name]},
+            changes={"evidence_file": [None, name]},
         )
     return row
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiyang.core.console import HistoryEntry, change_history
@@ -23,7 +23,6 @@ from .models import (
     Objection,
 )
 from .services import (
-    BEFORE_CONCLUSION,
     EXCLUSION_LABELS,
     OPEN,
     draw_replay,
@@ -61,14 +60,18 @@ def assessment_list(*, actor, filters: AssessmentFilters | None = None) -> Query
     return qs.order_by("-applied_on", "-id")
 
 
-def overdue(qs: QuerySet[Assessment], today: dt.date) -> QuerySet[Assessment]:
+def overdue_q(today: dt.date) -> Q:
     """Cases past a deadline: acceptance, the on-site visit, or entitlement (application to
     effective conclusion, 30 working days in seed 004)."""
-    return qs.filter(
+    return (
         Q(status=S.APPLIED, acceptance_due__lt=today)
         | Q(status__in=(S.ACCEPTED, S.ASSIGNED), onsite_due__lt=today)
         | Q(status__in=OPEN, due_on__lt=today)
     )
+
+
+def overdue(qs: QuerySet[Assessment], today: dt.date) -> QuerySet[Assessment]:
+    return qs.filter(overdue_q(today))
 
 
 def expiring(*, actor, today: dt.date | None = None) -> list[Assessment]:
@@ -198,7 +201,7 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
             labels={
                 "withdrawal": _("Reason for withdrawal"),
                 "assessor": _("Assessor"),
-                "evidence": _("Evidence"),
+                "evidence_file": _("Evidence"),
             },
         ),
         policy=policy,
@@ -237,13 +240,10 @@ def on_notice(*, actor, notice_from: dt.date | None = None) -> QuerySet[Assessme
 
 def open_count(*, actor) -> dict[str, int]:
     """Counts for the landing cards."""
-    qs = visible_assessments(actor)
-    today = local_today()
-    return {
-        "open": qs.filter(status__in=OPEN).count(),
-        "overdue": overdue(qs, today).count(),
-        "before_conclusion": qs.filter(status__in=BEFORE_CONCLUSION).count(),
-    }
+    return visible_assessments(actor).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN)),
+        overdue=Count("id", filter=overdue_q(local_today())),
+    )
 
 
 def policies(*, actor) -> QuerySet[AssessmentPolicy]:

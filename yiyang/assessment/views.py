@@ -37,6 +37,12 @@ from .forms import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _issuer(user) -> str:
+    """The body a document is issued by: the officer's bureau, when the account names one."""
+    organisation = getattr(user, "organisation", None)
+    return organisation.name if organisation is not None else ""
+
+
 def _wants_fragment(request, target: str) -> bool:
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request and htmx.target == target
@@ -389,7 +395,7 @@ def conclusion_letter(request, pk: int):
         reason="conclusion letter",
         ip=client_ip(request),
     )
-    pdf = documents.conclusion_letter_pdf(d.case)
+    pdf = documents.conclusion_letter_pdf(d.case, issuer=_issuer(request.user))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"{d.case.number}-conclusion.pdf"
@@ -453,6 +459,7 @@ def notice_pdf(request):
         region_name=region.full_name if region else "",
         notice_from=start,
         notice_to=max(c.notice_to for c in cases),
+        issuer=_issuer(request.user),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.models import ApiKey, User
 from yiyang.accounts.rules import security_policy_for
 from yiyang.accounts.services import SIGN_IN_LOCKED, SIGN_IN_OK
+from yiyang.assessment.selectors import open_count as assessment_open_count
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.core.scoping import ORGANISATION, REGION, SELF, require, scoped
 from yiyang.core.timeutils import age_on, local_day_range, local_today
@@ -93,6 +94,24 @@ def _officer_summary(actor) -> dict:
                 "label": _("Beds"),
                 "value": orgs["beds"] or 0,
                 "url": _url("institutions:list"),
+            }
+        )
+    if actor.has_capability("assessments.manage"):
+        counts = assessment_open_count(actor=actor)
+        cards.append(
+            {
+                "key": "assessments_open",
+                "label": _("Assessment cases open"),
+                "value": counts["open"],
+                "url": _url("assessment:list"),
+            }
+        )
+        cards.append(
+            {
+                "key": "assessments_overdue",
+                "label": _("Assessment cases overdue"),
+                "value": counts["overdue"],
+                "url": _url("assessment:reminders"),
             }
         )
     return {"kind": "officer", "cards": cards, "living": living}

@@ -242,3 +242,29 @@ def test_junk_posted_to_every_step_is_refused_without_a_500(client, world, name)
     case.refresh_from_db()
     assert case.status == Assessment.Status.APPLIED
     assert Assessment.objects.filter(elder=elder).count() == 1
+
+
+def test_the_home_page_counts_the_officers_open_and_overdue_cases(client, world, city):
+    _pool, staff, elder = world
+    services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk,
+            instrument="ltc-2021",
+            applicant_name="本人",
+            applied_on=dt.date(2026, 1, 5),
+        ),
+    )
+    other = ElderFactory(region=city.panlong_community)
+    services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=other.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    client.force_login(staff)
+    cards = {c["key"]: c["value"] for c in client.get(reverse("home")).context["summary"]["cards"]}
+    assert (cards["assessments_open"], cards["assessments_overdue"]) == (2, 1)
+    client.force_login(officer(city, region=city.wuhua))
+    cards = {c["key"]: c["value"] for c in client.get(reverse("home")).context["summary"]["cards"]}
+    assert (cards["assessments_open"], cards["assessments_overdue"]) == (0, 0)
