@@ -47,6 +47,7 @@ lint: install system-packages
 
 bench: install
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/assessment.py
 
 clean:
 	rm -rf $(VENV) var test-output

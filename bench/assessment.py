@@ -90,36 +90,8 @@ def django_setup(args) -> None:
 
 
 def setup(args) -> None:
-    """registry.py's setup: the database, migrations, `demo-city` (a no-op once built)."""
-    registry.ensure_database(args.database_url)
-    django_setup(args)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    _sequences_clear_of_demo_history()
-    started = time.monotonic()
-    call_command("demo_city", elders=args.elders, seed=args.seed)
-    print(f"demo-city command: {time.monotonic() - started:.1f} s\n")
-
-
-def _sequences_clear_of_demo_history() -> None:
-    """Work around a demo-city bug on a fresh PostgreSQL database.
-
-    demo/services/assessments.py writes its past cases and draws with explicit ids 1..n, which
-    does not move the id sequences; its live cases then go through the services, get id 1
-    from the sequence and the whole build fails on assessment_assessment_pkey (2026-11-25).
-    Before the first build, move both sequences past anything the history can use."""
-    from django.db import connection
-
-    from yiyang.assessment.models import Assessment, AssessorDraw
-
-    if Assessment.objects.exists():
-        return
-    with connection.cursor() as cursor:
-        for model in (Assessment, AssessorDraw):
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), 100000)", [model._meta.db_table]
-            )
+    """registry.py's own setup: the database, `migrate`, `demo-city` (a no-op once built)."""
+    registry.setup(args)
 
 
 # --- the city's assessment organisations, assessors, officers and policy ---------------------
@@ -400,6 +372,7 @@ class History:
                         "assessment_id": pk,
                         "filed_on": filed,
                         "filed_by": case["applicant_name"],
+                        "grade": grade,  # the first round's, which round 2 replaces
                         "reason": reason,
                         "recorded_at": self._at(filed, 15),
                     }
@@ -597,6 +570,7 @@ def ensure_cases(args, people) -> None:
     from yiyang.core.timeutils import local_today
     from yiyang.people.models import Elder
 
+    _objection_grades_backfill()
     have = Assessment.objects.count()
     if have >= args.cases:
         print(f"assessment cases: {have:,} already there (--cases {args.cases:,}); reused\n")
@@ -724,6 +698,28 @@ def ensure_cases(args, people) -> None:
     )
 
 
+def _objection_grades_backfill() -> None:
+    """Objections written before assessment migration 0002 lack the grade objected to: give
+    them their first round-1 assessor's grade, which is what the figures fall back to."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast
+
+    from yiyang.assessment.models import Assignment, Objection
+
+    first = (
+        Assignment.objects.filter(
+            assessment=OuterRef("assessment_id"), round=1, submitted_at__isnull=False
+        )
+        .order_by("id")
+        .annotate(given=Cast(KT("result__grade"), IntegerField()))
+        .values("given")[:1]
+    )
+    n = Objection.objects.filter(grade__isnull=True).update(grade=Subquery(first))
+    if n:
+        print(f"objections written before Objection.grade existed: {n:,} given their grade")
+
+
 def describe_city(people) -> None:
     from django.db.models import Count
 
@@ -765,7 +761,7 @@ def _p(samples: list[float]) -> tuple[float, float]:
 def record(label: str, samples: list[float], note: str = "") -> None:
     p50, p95 = _p(samples)
     print(f"  {label:<58} {registry.percentiles(samples)}   n={len(samples)} {note}")
-    RESULTS.append((label, f"{p50:.1f}", f"{p95:.1f}"))
+    RESULTS.append((label, f"{p50:.1f} ms", f"{p95:.1f} ms"))
 
 
 class Diagnostics:
@@ -792,7 +788,7 @@ class Diagnostics:
             note += "; slow: " + ", ".join(f"{ms:.0f} ms" for ms, _s in slow)
         print(note)
         for ms, sql in slow:
-            key = sql[:200]
+            key = sql
             if key in self.plans:
                 continue
             self.plans[key] = ""
@@ -979,7 +975,13 @@ def bench_grading(args) -> None:
 
 def bench_letters(args) -> None:
     """In a fresh process: its peak RSS is the letters', not this process's data build."""
+    # Through sh, which forks it: a child exec'd straight from this process would inherit this
+    # process's RSS as the starting point of its ru_maxrss (Linux keeps it across exec).
     command = [
+        "/bin/sh",
+        "-c",
+        '"$@"; exit $?',
+        "sh",
         sys.executable,
         __file__,
         "--letters-child",
@@ -998,8 +1000,9 @@ def bench_letters(args) -> None:
     record("(f) conclusion_letter_pdf (letters 2..n)", samples[1:], f"{report['kb']:.0f} kB/letter")
     grew = (report["rss_after"] - report["rss_before"]) / 1024
     print(
-        f"  (f) peak RSS {report['rss_before'] / 1024:.0f} MB before, "
-        f"{report['rss_after'] / 1024:.0f} MB after {len(samples)} letters: +{grew:.0f} MB"
+        f"  (f) peak RSS (getrusage ru_maxrss) {report['rss_before'] / 1024:.0f} MB before, "
+        f"{report['rss_after'] / 1024:.0f} MB after {len(samples)} letters: +{grew:.0f} MB "
+        f"(VmHWM {report['hwm_before'] / 1024:.0f} -> {report['hwm_after'] / 1024:.0f} MB)"
     )
     RESULTS.append((f"(f) peak RSS growth, {len(samples)} letters", f"+{grew:.0f} MB", ""))
     print()
@@ -1023,6 +1026,7 @@ def letters_child(args) -> None:
         .order_by("shuffle")[: args.letters]
     )
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    hwm_before = _vm_hwm()
     samples, size = [], 0
     for case in cases:
         started = time.perf_counter()
@@ -1030,17 +1034,29 @@ def letters_child(args) -> None:
         samples.append((time.perf_counter() - started) * 1000)
         size += len(pdf)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm_after = _vm_hwm()
     report = {
         "ms": samples,
         "rss_before": before,
         "rss_after": after,
+        "hwm_before": hwm_before,
+        "hwm_after": hwm_after,
         "kb": size / len(cases) / 1e3,
     }
     print(json.dumps(report))
 
 
+def _vm_hwm() -> int:
+    """This process's own peak RSS in kB, from /proc (a cross-check of ru_maxrss)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    return int(status.split("VmHWM:")[1].split()[0])
+
+
 def summary() -> None:
-    print("| measurement | p50 (ms) | p95 (ms) |\n|---|---|---|")
+    print("| measurement | p50 | p95 |\n|---|---|---|")
     for label, p50, p95 in RESULTS:
         print(f"| {label} | {p50} | {p95} |")
 

@@ -178,6 +178,9 @@ class Assessment(models.Model):
         DIAGNOSIS = "diagnosis", _("Change of condition: new diagnosis")
         REQUEST = "request", _("Change of condition: request of the person or a relative")
         SPOT_CHECK = "spot_check", _("Spot check by the agency")
+        # A conclusion brought over from the city's earlier system (exchange's assessment
+        # import); it never went through this procedure.
+        IMPORTED = "imported", _("Imported from an earlier system")
 
     class Refusal(models.TextChoices):
         # The five grounds of the 2023 measures (draft), standards/assessment.md §1.8 step 3.
@@ -284,6 +287,8 @@ class Assessment(models.Model):
             models.Index(fields=["region_code", "status"], name="assessment_region_status"),
             models.Index(fields=["status", "due_on"], name="assessment_status_due"),
             models.Index(fields=["elder", "status"], name="assessment_elder_status"),
+            # the list's order: newest applications first (bench/README.md)
+            models.Index(fields=["-applied_on", "-id"], name="assessment_applied_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -365,6 +370,9 @@ class Assignment(models.Model):
     saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
+    # The grade of `result`, as a column: the supervision figures compare assessors by it
+    # without reading every result's JSON.
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
 
     scope_rule = ScopeRule(region="assessment__region_code", elder="assessment__elder_id")
 

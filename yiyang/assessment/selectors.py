@@ -45,7 +45,12 @@ class AssessmentFilters:
 
 def assessment_list(*, actor, filters: AssessmentFilters | None = None) -> QuerySet[Assessment]:
     f = filters or AssessmentFilters()
-    qs = visible_assessments(actor).select_related("elder", "assessment_org")
+    # The answers and the explanation are large JSON no list shows.
+    qs = (
+        visible_assessments(actor)
+        .select_related("elder", "assessment_org")
+        .defer("answers", "result")
+    )
     if f.status:
         qs = qs.filter(status=f.status)
     if f.instrument:

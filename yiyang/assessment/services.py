@@ -576,6 +576,7 @@ def assignment_save(
         if submit:
             result = grading.answers_grade(instrument=instrument, answers=answers)
             assignment.result = result.as_dict()
+            assignment.grade = result.grade
             assignment.submitted_at = timezone.now()
         assignment.answers = answers
         assignment.saved_at = saved_at or timezone.now()

@@ -44,3 +44,14 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     result = _check(env)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

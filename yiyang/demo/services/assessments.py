@@ -296,6 +296,7 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
                         "saved_at": submitted,
                         "submitted_at": submitted,
                         "result": result,
+                        "grade": result["grade"],
                     }
                 )
             for item_id in sorted(truth["items"]):
