@@ -59,7 +59,8 @@ class AssessmentFilterForm(forms.Form):
 class ApplicationForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Standard"))
     trigger = forms.ChoiceField(
-        label=_("Reason for assessment"), choices=Assessment.Trigger.choices
+        label=_("Reason for assessment"),
+        choices=[c for c in Assessment.Trigger.choices if c[0] != Assessment.Trigger.IMPORTED],
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Assessment.Channel.choices)
     applicant_name = forms.CharField(label=_("Applicant"), max_length=40)

@@ -68,6 +68,9 @@ CHANGE_OF_CONDITION = (
     Assessment.Trigger.EXPIRY,
 )
 
+# An application's reasons: "imported" marks conclusions brought from an earlier system.
+APPLICATION_TRIGGERS = [t for t in Assessment.Trigger.values if t != Assessment.Trigger.IMPORTED]
+
 EVENT_EFFECTIVE = "assessment.effective"
 EVENT_EXPIRED = "assessment.expired"
 DRAW_ALGORITHM = "sha256-rank-v1"
@@ -229,7 +232,7 @@ def application_file(*, actor, data: ApplicationData) -> Assessment:
         }
     if data.instrument not in grading.instrument_ids():
         errors["instrument"] = _("Choose an assessment standard.")
-    if data.trigger not in Assessment.Trigger.values:
+    if data.trigger not in APPLICATION_TRIGGERS:
         errors["trigger"] = _("Choose the reason for the assessment.")
     if data.channel not in Assessment.Channel.values:
         errors["channel"] = _("Choose the channel the application came through.")

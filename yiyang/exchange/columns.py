@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.assessment.grading import instrument_ids
+
 TEXT = "text"
 ID_NUMBER = "id_number"
 REGION = "region"
@@ -273,14 +275,106 @@ SERVICE_ITEM_COLUMNS = (
     Column("description", "说明", width=30),
 )
 
+# The installed definitions, by the file name the engine loads them by (ltc-2021, ...).
+INSTRUMENTS = tuple((i, i) for i in instrument_ids())
+
+ASSESSMENT_COLUMNS = (
+    Column(
+        "id_number",
+        "身份证号",
+        ID_NUMBER,
+        required=True,
+        help=_("ID number of an older person already on record in your region."),
+        width=22,
+    ),
+    Column(
+        "instrument",
+        "评估标准",
+        CHOICE,
+        required=True,
+        choices=INSTRUMENTS,
+        help=_(
+            "The standard the conclusion was made under: ltc-2021, gbt-42195-2022, or the "
+            "legacy mzt-039-2013 and barthel. The version written as MZ/T 039-2013 or "
+            "GB/T 42195-2022 is also accepted."
+        ),
+        width=16,
+    ),
+    Column(
+        "concluded_on",
+        "结论日期",
+        DATE,
+        required=True,
+        help=_(
+            "The day the conclusion was made, not after today. The same person, standard "
+            "and day name the same conclusion: importing it again updates it."
+        ),
+    ),
+    Column(
+        "valid_from", "有效期起", DATE, required=True, help=_("First day the conclusion is valid.")
+    ),
+    Column(
+        "valid_to",
+        "有效期止",
+        DATE,
+        help=_(
+            "Last day the conclusion is valid, not before the first. Required except for "
+            "mzt-039-2013 and barthel, which may be open-ended."
+        ),
+    ),
+    Column(
+        "grade",
+        "等级",
+        help=_(
+            "The grade as a number (0, 1, 2, …) or as the standard writes it (重度失能Ⅰ级). "
+            "May be left empty when the item scores are given; when both are given they "
+            "must agree."
+        ),
+        width=12,
+    ),
+    Column(
+        "item_scores",
+        "各项得分",
+        help=_(
+            "Optional: every item's score in one cell, such as ADL1=10;ADL2=5;… or "
+            "B1.1=4;…, plus coma=1 (gbt-42195-2022), diagnoses=F00,F03.9 and care-risk "
+            "events such as fall=2 where the standard takes them. The grade is then "
+            "computed from them."
+        ),
+        width=40,
+    ),
+    Column(
+        "assessment_org",
+        "评估机构",
+        help=_(
+            "Name of the assessment organisation; linked when an organisation of exactly "
+            "this name is on record, otherwise kept in the note."
+        ),
+        width=24,
+    ),
+    Column(
+        "source_number",
+        "原系统案号",
+        help=_("The case number in the earlier system, kept in the note."),
+        width=18,
+    ),
+)
+
 COLUMNS = {
     "elders": ELDER_COLUMNS,
     "organisations": ORGANISATION_COLUMNS,
     "service_items": SERVICE_ITEM_COLUMNS,
+    "assessments": ASSESSMENT_COLUMNS,
 }
-SHEET_TITLES = {"elders": "老人信息", "organisations": "机构信息", "service_items": "服务项目"}
+SHEET_TITLES = {
+    "elders": "老人信息",
+    "organisations": "机构信息",
+    "service_items": "服务项目",
+    "assessments": "评估结论",
+}
 FILE_STEMS = {
     "elders": "elders",
     "organisations": "organisations",
     "service_items": "service-items",
+    "assessments": "assessments",
 }

@@ -9,6 +9,7 @@ from yiyang.people.forms import ElderFilterForm
 from yiyang.people.selectors import ElderFilters
 
 from .models import ImportJob
+from .services import CAPABILITIES
 
 
 class ImportForm(forms.Form):
@@ -27,12 +28,12 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = []
-        for value, label in ImportJob.Kind.choices:
-            needs = "service_items.edit" if value == "service_items" else "imports.run"
-            if user is not None and user.has_capability(needs):
-                allowed.append((value, label))
-        self.fields["kind"].choices = allowed
+        # Offer only the kinds this account may import (the service checks again).
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in ImportJob.Kind.choices
+            if user is not None and all(user.has_capability(c) for c in CAPABILITIES[value])
+        ]
 
 
 def _text(query, name: str) -> str:

@@ -16,6 +16,7 @@ class ImportJob(models.Model):
         ELDERS = "elders", _("Older people")
         ORGANISATIONS = "organisations", _("Organisations")
         SERVICE_ITEMS = "service_items", _("Service items")
+        ASSESSMENTS = "assessments", _("Past assessment conclusions")
 
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all", _("Import only if every row is valid")

@@ -62,6 +62,8 @@ CAPABILITIES = {
     "elders": ("imports.run", "elders.edit"),
     "organisations": ("imports.run", "orgs.edit"),
     "service_items": ("service_items.edit",),
+    # Past conclusions change people's grades exactly as a conclusion of the procedure does.
+    "assessments": ("imports.run", "assessments.manage"),
 }
 
 
@@ -333,7 +335,7 @@ def import_template(*, actor, kind: str) -> bytes:
         raise NotFound()
     _require_import(actor, kind)
     regions = ()
-    if kind != "service_items" and getattr(actor, "region_code", ""):
+    if kind in ("elders", "organisations") and getattr(actor, "region_code", ""):
         levels = [Region.Level.COMMUNITY] if kind == "elders" else list(Region.Level)[2:]
         regions = (
             Region.objects.filter(code__startswith=actor.region_code, level__in=levels)

@@ -538,3 +538,10 @@ def test_only_designated_assessment_organisations_can_be_drawn_from(setup, city)
     with pytest.raises(ValidationFailed) as bad:
         services.assessors_draw(actor=staff, assessment_id=case.pk, organisation_id=care_home.pk)
     assert "organisation" in bad.value.fields
+
+
+def test_an_application_cannot_pose_as_an_imported_record(setup):
+    _pool, staff, elder = setup
+    with pytest.raises(ValidationFailed) as bad:
+        file_case(staff, elder, trigger=Assessment.Trigger.IMPORTED)
+    assert set(bad.value.fields) == {"trigger"}
