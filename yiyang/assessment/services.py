@@ -825,6 +825,13 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
                 changes={field: [previous_value, case.grade]},
                 note="assessment effective",
             )
+    effective_event_publish(case, registry_field=field, previous_grade=previous_value)
+    return case
+
+
+def effective_event_publish(case: Assessment, *, registry_field, previous_grade) -> None:
+    """Tell the other apps a conclusion took effect (docs/events.md): the procedure and the
+    import of past conclusions publish the same payload."""
     events.publish(
         EVENT_EFFECTIVE,
         assessment_id=case.pk,
@@ -833,13 +840,12 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
         region_code=case.region_code,
         instrument=case.instrument,
         instrument_version=case.instrument_version,
-        registry_field=field,
+        registry_field=registry_field,
         grade=case.grade,
-        previous_grade=previous_value,
+        previous_grade=previous_grade,
         valid_from=case.valid_from.isoformat(),
-        valid_to=case.valid_to.isoformat(),
+        valid_to=case.valid_to.isoformat() if case.valid_to else None,
     )
-    return case
 
 
 def assessment_make_effective(*, actor, assessment_id: int) -> Assessment:

@@ -25,8 +25,8 @@ from yiyang.assessment import grading
 from yiyang.assessment.errors import AnswersInvalid
 from yiyang.assessment.labels import problem_message
 from yiyang.assessment.models import Assessment
-from yiyang.assessment.services import EVENT_EFFECTIVE, account_of
-from yiyang.core import audit, crypto, events
+from yiyang.assessment.services import account_of, effective_event_publish
+from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
 from yiyang.core.scoping import region_in_scope
@@ -1191,20 +1191,7 @@ class AssessmentImporter(Importer):
                 setattr(elder, field_name, winner.grade)
                 people[elder.pk] = elder
                 people_changes[elder.pk][field_name] = [previous, winner.grade]
-            events.publish(
-                EVENT_EFFECTIVE,
-                assessment_id=winner.pk,
-                number=winner.number,
-                elder_id=winner.elder_id,
-                region_code=winner.region_code,
-                instrument=winner.instrument,
-                instrument_version=winner.instrument_version,
-                registry_field=field_name,
-                grade=winner.grade,
-                previous_grade=previous,
-                valid_from=winner.valid_from.isoformat(),
-                valid_to=winner.valid_to.isoformat() if winner.valid_to else None,
-            )
+            effective_event_publish(winner, registry_field=field_name, previous_grade=previous)
         for elder in people.values():
             elder.version += 1
             elder.updated_at = now
