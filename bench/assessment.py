@@ -470,7 +470,9 @@ class History:
             }
             if submitted:
                 at = self._at(onsite, rng.randrange(9, 17), rng.randrange(60))
-                row.update(answers=view[0], result=view[1], saved_at=at, submitted_at=at)
+                row.update(
+                    answers=view[0], result=view[1], grade=view[2], saved_at=at, submitted_at=at
+                )
             elif rng.random() < 0.3:  # half a form saved on the phone
                 items = dict(list(view[0]["items"].items())[: len(view[0]["items"]) // 2])
                 row.update(answers={"items": items}, saved_at=self._at(onsite, 10))

@@ -2,39 +2,42 @@
 their organisations, how often assessors disagree and applicants object, the grades in force by
 district, and assessors whose grades stray from their co-assessors'.
 
-Every figure starts from the officer's own cases, `scoped(Assessment.objects.all(), actor)`,
-narrowed by the filter (application date, instrument), and is counted in the database: a city
-files about 100,000 assessments a year, and each selector returns one row per assessor,
-organisation or district × grade, whatever the number of cases. On 100,000 cases and 200,000
-assignments in one district (PostgreSQL 2 cores) the four selectors take about 0.8, 0.3, 0.03
-and 0.5 s; PostgreSQL's JIT compiler, if left on, adds about 0.5 s to the disagreement query.
+Every figure starts from the officer's own cases, `scoped(Assessment.objects.all(), actor)`, or
+their assignments, scoped through their case, narrowed by the filter (application date,
+instrument), and is counted in the database: a city files about 100,000 assessments a year, and
+each selector returns one row per assessor, organisation or district × grade, whatever the number
+of cases. Each figure reads the assignments at most once. On the benchmark city (100,000 cases,
+195,000 assignments; PostgreSQL on 2 vCPU, bench/README.md) the four selectors take about 0.4, 0.3,
+0.07 and 0.25 s for the whole city, 0.13, 0.11, 0.015 and 0.1 s for one district. PostgreSQL's JIT
+compiler stays off (settings): it would compile these aggregates for longer than they run.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
-    Avg,
-    BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
-    FloatField,
     Func,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.fields.json import KT, KeyTextTransform
-from django.db.models.functions import Cast, Substr, TruncDate
+from django.db.models.functions import RowNumber, Substr, TruncDate
 
 from yiyang.assessment.errors import UnknownInstrument
 from yiyang.assessment.grading import instrument_load
@@ -47,7 +50,6 @@ from yiyang.assessment.models import (
 )
 from yiyang.core.scoping import require, scoped
 from yiyang.core.timeutils import LOCAL_TZ
-from yiyang.institutions.models import Organisation
 from yiyang.regions.models import Region
 
 CAPABILITY = "assessments.supervise"
@@ -94,27 +96,65 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _assignment_grade():
-    """The grade an assessor's own answers gave: `result["grade"]` of their assignment."""
-    return Cast(KT("result__grade"), IntegerField())
+def _one_if(condition: Q) -> Case:
+    """1 for a row that meets `condition`, else 0: a column the outer query sums."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _narrowed(qs: QuerySet, f: FigureFilters, case: str = "") -> QuerySet:
+    """`qs` under the filter; `case` is the path from its model to the case."""
+    if f.date_from:
+        qs = qs.filter(**{f"{case}applied_on__gte": f.date_from})
+    if f.date_to:
+        qs = qs.filter(**{f"{case}applied_on__lte": f.date_to})
+    if f.instrument:
+        qs = qs.filter(**{f"{case}instrument": f.instrument})
+    return qs.order_by()
 
 
 def cases_for(*, actor, filters: FigureFilters | None = None) -> QuerySet[Assessment]:
     """The officer's cases under the filter; every figure below counts from these."""
     require(actor, CAPABILITY)
-    f = filters or FigureFilters()
-    qs = scoped(Assessment.objects.all(), actor)
-    if f.date_from:
-        qs = qs.filter(applied_on__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(applied_on__lte=f.date_to)
-    if f.instrument:
-        qs = qs.filter(instrument=f.instrument)
-    return qs.order_by()
+    return _narrowed(scoped(Assessment.objects.all(), actor), filters or FigureFilters())
 
 
-def _assignments(cases: QuerySet[Assessment]) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(assessment__in=cases.values("pk")).order_by()
+def assignments_for(*, actor, filters: FigureFilters | None = None) -> QuerySet[Assignment]:
+    """The assignments of those cases, scoped and filtered through the join to their case, so
+    that a figure reads the cases once rather than once for the scope and again for columns."""
+    require(actor, CAPABILITY)
+    return _narrowed(
+        scoped(Assignment.objects.all(), actor), filters or FigureFilters(), "assessment__"
+    )
+
+
+def _summed(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...]) -> list[dict]:
+    """`SELECT keys, SUM(column), ... FROM (rows) GROUP BY keys`, as dicts.
+
+    The ORM cannot aggregate over window functions (it would put the window inside the
+    aggregate, which neither database allows), so the per-row query is the ORM's own, scope
+    and filter included, and only this outer GROUP BY is written out. `keys` and `columns`
+    name annotations of `rows`, which the ORM always selects under their own alias."""
+    names = (*keys, *columns)
+    try:
+        sql, params = rows.values(*names).order_by().query.sql_with_params()
+    except EmptyResultSet:  # an actor whose scope is empty: `scoped()` gave `.none()`
+        return []
+    connection = connections[rows.db]
+    quoted = [connection.ops.quote_name(n) for n in names]
+    group = ", ".join(quoted[: len(keys)])
+    sums = ", ".join(f"SUM({c})" for c in quoted[len(keys) :])
+    # Only our own alias names are spliced in; every value stays a parameter.
+    query = f"SELECT {group}, {sums} FROM ({sql}) per_row GROUP BY {group}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        # PostgreSQL sums a bigint column as numeric: every column here sums integers
+        return [
+            {
+                **dict(zip(keys, row[: len(keys)], strict=True)),
+                **{c: int(v) for c, v in zip(columns, row[len(keys) :], strict=True)},
+            }
+            for row in cursor.fetchall()
+        ]
 
 
 # --- workload and turnaround -----------------------------------------------------------------
@@ -136,94 +176,117 @@ def _median(histogram: dict[int, int]) -> float | None:
     return None  # pragma: no cover - the loop always reaches the upper middle
 
 
-def _workload_rows(assignments: QuerySet[Assignment], key: str, *, shared: bool) -> list[dict]:
-    """Counts per `key` and the median days from application to conclusion.
+COUNTS = ("assignments", "submitted", "open", "concluded", "effective", "on_time")
+# counted by assignment for an assessor and an organisation alike; the rest by case for the latter
+BY_ASSIGNMENT = ("assignments", "submitted", "open")
 
-    Two queries: the counts, and a histogram of days per key (a few dozen distinct day counts
-    per key), from which the median is read exactly on either database. An assessor has one
-    assignment per case and round, and a re-assessment is by other assessors, so their cases
-    are counted by assignment; an organisation sends two assessors to a case (`shared`), so
-    its cases are counted distinct, which costs a sort."""
 
-    def cases(condition: Q) -> Count:
-        if shared:
-            return Count("assessment", distinct=True, filter=condition)
-        return Count("id", filter=condition)
+def _workload_row(key: str, pk: int, name: str, **extra) -> dict:
+    return {key: pk, **dict.fromkeys(COUNTS, 0), "name": name, **extra, "days": {}}
 
-    took_part = Q(submitted_at__isnull=False)
-    effective = took_part & Q(assessment__valid_from__isnull=False)
-    rows = list(
-        assignments.values(key)
-        .annotate(
-            assignments=Count("id"),
-            submitted=Count("id", filter=took_part),
-            open=Count(
-                "id",
-                filter=Q(submitted_at__isnull=True) & ~Q(assessment__status__in=ENDED_UNDONE),
-            ),
-            concluded=cases(took_part & Q(assessment__concluded_at__isnull=False)),
-            effective=cases(effective),
-            on_time=cases(effective & Q(assessment__valid_from__lte=F("assessment__due_on"))),
-        )
-        .order_by(key)
-    )
-    histograms: dict[int, dict[int, int]] = {}
-    days = (
-        assignments.filter(took_part, assessment__concluded_at__isnull=False)
-        .annotate(
-            days=DaysBetween(
-                TruncDate("assessment__concluded_at", tzinfo=LOCAL_TZ),
-                F("assessment__applied_on"),
-            )
-        )
-        .values(key, "days")
-        .annotate(n=cases(Q()))
-        .order_by()
-    )
-    for row in days:
-        histograms.setdefault(row[key], {})[row["days"]] = row["n"]
-    for row in rows:
-        row["median_days"] = _median(histograms.get(row[key], {}))
-        row["on_time_share"] = _share(row["on_time"], row["effective"])
-    return rows
+
+def _workload_finish(row: dict) -> dict:
+    """The median days, from the histogram {days: how many}, and the share on time."""
+    row["median_days"] = _median(row.pop("days"))
+    row["on_time_share"] = _share(row["on_time"], row["effective"])
+    return row
 
 
 def assessor_workload(*, actor, filters: FigureFilters | None = None) -> dict:
     """Per assessor and per assessment organisation: assignments, submitted, still open; cases
     they took part in that were concluded; the median days from application to conclusion
     (local calendar days); and of those cases that became effective, the share whose validity
-    began on or before the entitlement deadline (`due_on`). Six queries, the last two for the
-    names of the few dozen assessors and organisations."""
-    assignments = _assignments(cases_for(actor=actor, filters=filters))
-    assessors = _workload_rows(assignments, "assessor", shared=False)
-    organisations = _workload_rows(assignments, "assessor__organisation", shared=True)
+    began on or before the entitlement deadline (`due_on`).
+
+    An assessor has one assignment per case and round, and a re-assessment is by other
+    assessors, so their cases are counted by assignment; an organisation sends two assessors
+    to a case, so its cases are counted once each: by the organisation's first assignment of
+    the case (submitted ones first, then by id), marked by a window function.
+
+    One pass over the assignments, grouped by assessor and days to conclusion (a few thousand
+    rows): each assessor's counts and the histogram of days from which the median is read
+    exactly on either database; an organisation's are the sums of its assessors'. Then one
+    small query for the names."""
+    took_part = Q(submitted_at__isnull=False)
+    concluded = took_part & Q(assessment__concluded_at__isnull=False)
+    effective = took_part & Q(assessment__valid_from__isnull=False)
+    on_time = effective & Q(assessment__valid_from__lte=F("assessment__due_on"))
+    first = Q(organisation_rank=1)  # the organisation's first assignment of the case
+    rows = (
+        assignments_for(actor=actor, filters=filters)
+        .annotate(
+            who=F("assessor"),
+            organisation=F("assessor__organisation"),
+            days=DaysBetween(
+                TruncDate("assessment__concluded_at", tzinfo=LOCAL_TZ),
+                F("assessment__applied_on"),
+            ),
+            organisation_rank=Window(
+                RowNumber(),
+                partition_by=[F("assessment"), F("assessor__organisation")],
+                order_by=[F("submitted_at").asc(nulls_last=True), F("id").asc()],
+            ),
+        )
+        .annotate(
+            n_assignments=Value(1),
+            n_submitted=_one_if(took_part),
+            n_open=_one_if(Q(submitted_at__isnull=True) & ~Q(assessment__status__in=ENDED_UNDONE)),
+            n_concluded=_one_if(concluded),
+            n_effective=_one_if(effective),
+            n_on_time=_one_if(on_time),
+            cases_concluded=_one_if(first & concluded),
+            cases_effective=_one_if(first & effective),
+            cases_on_time=_one_if(first & on_time),
+        )
+    )
+    groups = _summed(
+        rows,
+        ("who", "organisation", "days"),
+        (*(f"n_{k}" for k in COUNTS), "cases_concluded", "cases_effective", "cases_on_time"),
+    )
+    # One query for the names: an organisation here is always some listed assessor's.
     people = {
         p["pk"]: p
-        for p in AssessorProfile.objects.filter(pk__in=[r["assessor"] for r in assessors]).values(
+        for p in AssessorProfile.objects.filter(pk__in={g["who"] for g in groups}).values(
             "pk", "user__display_name", "user__username", "organisation__name"
         )
     }
-    for row in assessors:
-        person = people[row["assessor"]]
-        row["name"] = person["user__display_name"] or person["user__username"]
-        row["organisation"] = person["organisation__name"]
-    names = dict(
-        Organisation.objects.filter(
-            pk__in=[r["assessor__organisation"] for r in organisations]
-        ).values_list("pk", "name")
-    )
-    for row in organisations:
-        row["name"] = names[row["assessor__organisation"]]
-    assessors.sort(key=lambda r: (r["organisation"], r["name"], r["assessor"]))
-    organisations.sort(key=lambda r: (r["name"], r["assessor__organisation"]))
-    return {"assessors": assessors, "organisations": organisations}
+    assessors: dict[int, dict] = {}
+    organisations: dict[int, dict] = {}
+    for g in groups:
+        person = people[g["who"]]
+        if g["who"] not in assessors:
+            assessors[g["who"]] = _workload_row(
+                "assessor",
+                g["who"],
+                person["user__display_name"] or person["user__username"],
+                organisation=person["organisation__name"],
+            )
+        if g["organisation"] not in organisations:
+            organisations[g["organisation"]] = _workload_row(
+                "assessor__organisation", g["organisation"], person["organisation__name"]
+            )
+        mine, theirs = assessors[g["who"]], organisations[g["organisation"]]
+        for k in COUNTS:
+            mine[k] += g[f"n_{k}"]
+            theirs[k] += g[f"n_{k}"] if k in BY_ASSIGNMENT else g[f"cases_{k}"]
+        if g["n_concluded"]:  # then `days` is a number
+            mine["days"][g["days"]] = g["n_concluded"]
+        if g["cases_concluded"]:
+            theirs["days"][g["days"]] = theirs["days"].get(g["days"], 0) + g["cases_concluded"]
+    return {
+        "assessors": sorted(
+            map(_workload_finish, assessors.values()),
+            key=lambda r: (r["organisation"], r["name"], r["assessor"]),
+        ),
+        "organisations": sorted(
+            map(_workload_finish, organisations.values()),
+            key=lambda r: (r["name"], r["assessor__organisation"]),
+        ),
+    }
 
 
 # --- disagreements and objections ------------------------------------------------------------
-
-
-def _flag(condition: Q) -> ExpressionWrapper:
-    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def disagreement_shares(*, actor, filters: FigureFilters | None = None) -> dict:
@@ -234,76 +297,64 @@ def disagreement_shares(*, actor, filters: FigureFilters | None = None) -> dict:
     * of cases that went on public notice, those with an objection;
     * of objected cases re-assessed in round 2 and concluded, those whose final grade differs
       from round 1: the grade the objection was against (`Objection.grade`). For objections
-      recorded without it, round 1 is read from its assessors' own results: the final grade
-      counts as changed when neither round-1 assessor gave it.
+      recorded without it, round 1 is read from its assessors' own grades (`Assignment.grade`):
+      the final grade counts as changed when neither round-1 assessor gave it.
 
-    One query: the cases counted by a handful of yes/no flags (at most a few dozen groups),
-    each flag computed once per case. The sets of cases with two forms, a discrepancy or an
-    objection are uncorrelated `IN` subqueries that PostgreSQL hashes once; the round-1 grades
-    are looked up only for the few re-assessed cases.
+    One query over the officer's cases, scoped once: each case joined to its submitted
+    round-1 forms and counted (one pass over the assignments), and flagged with `EXISTS` for a
+    round-1 discrepancy and an objection, which PostgreSQL hashes once per query; the
+    round-1 grades are looked up only for the few re-assessed cases. The counts are taken
+    over those per-case rows.
     """
-    cases = cases_for(actor=actor, filters=filters)
-    in_scope = cases.values("pk")
-    two_forms = (
-        Assignment.objects.filter(assessment__in=in_scope, round=1, submitted_at__isnull=False)
-        .order_by()
-        .values("assessment")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .values("assessment")
-    )
-    discrepant = Discrepancy.objects.filter(assessment__in=in_scope, round=1).values("assessment")
-    objected = Objection.objects.filter(assessment__in=in_scope).values("assessment")
-    reassessed = Q(pk__in=objected, round=2, concluded_at__isnull=False, grade__isnull=False)
-    round1_gave_final_grade = Exists(
-        Assignment.objects.filter(assessment=OuterRef("pk"), round=1, submitted_at__isnull=False)
-        .annotate(given=_assignment_grade())
-        .filter(given=OuterRef("grade"))
-    )
+    final_grade = Q(round=2, concluded_at__isnull=False, grade__isnull=False)
     # Objections record the grade objected to; older rows without it fall back to the
-    # round-1 assessors' own results.
+    # round-1 assessors' own grades.
     recorded = Objection.objects.filter(assessment=OuterRef("pk"), grade__isnull=False)
-    recorded_same = recorded.filter(grade=OuterRef("grade"))
-    groups = (
-        cases.annotate(
-            has_two_forms=_flag(Q(pk__in=two_forms)),
-            has_discrepancy=_flag(Q(pk__in=discrepant)),
-            was_noticed=_flag(Q(notice_from__isnull=False)),
-            has_objection=_flag(Q(pk__in=objected)),
-            is_reassessed=_flag(reassessed),
-            # CASE stops before the lookup for every case that was not re-assessed
-            is_changed=Case(
-                When(reassessed & Q(Exists(recorded)), then=~Exists(recorded_same)),
-                When(reassessed, then=~round1_gave_final_grade),
-                default=Value(False),
-                output_field=BooleanField(),
+    round1_gave_final_grade = Assignment.objects.filter(
+        assessment=OuterRef("pk"),
+        round=1,
+        submitted_at__isnull=False,
+        grade=OuterRef("grade"),
+    )
+    per_case = (
+        cases_for(actor=actor, filters=filters)
+        .alias(
+            first_round_form=FilteredRelation(
+                "assignments",
+                condition=Q(assignments__round=1, assignments__submitted_at__isnull=False),
+            )
+        )
+        .annotate(
+            forms=Count("first_round_form"),
+            has_discrepancy=Exists(Discrepancy.objects.filter(assessment=OuterRef("pk"), round=1)),
+            has_objection=Exists(Objection.objects.filter(assessment=OuterRef("pk"))),
+            # CASE stops before the lookups for every case without a final round-2 grade.
+            # The same on each of the case's joined rows: Max() only keeps it out of the
+            # GROUP BY, which would otherwise sort the rows by it.
+            grade_changed=Max(
+                Case(
+                    When(
+                        final_grade & Q(Exists(recorded)),
+                        then=_one_if(~Q(Exists(recorded.filter(grade=OuterRef("grade"))))),
+                    ),
+                    When(final_grade, then=_one_if(~Q(Exists(round1_gave_final_grade)))),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
             ),
         )
-        .values(
-            "has_two_forms",
-            "has_discrepancy",
-            "was_noticed",
-            "has_objection",
-            "is_reassessed",
-            "is_changed",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
     )
-    counts = dict.fromkeys(
-        ("both_forms", "discrepant", "noticed", "objected", "reassessed", "changed"), 0
+    both_forms = Q(forms__gte=2)
+    noticed = Q(notice_from__isnull=False)
+    reassessed = final_grade & Q(has_objection=True)
+    counts = per_case.aggregate(
+        both_forms=Count("pk", filter=both_forms),
+        discrepant=Count("pk", filter=both_forms & Q(has_discrepancy=True)),
+        noticed=Count("pk", filter=noticed),
+        objected=Count("pk", filter=noticed & Q(has_objection=True)),
+        reassessed=Count("pk", filter=reassessed),
+        changed=Count("pk", filter=reassessed & Q(grade_changed=1)),
     )
-    for g in groups:
-        n = g["n"]
-        if g["has_two_forms"]:
-            counts["both_forms"] += n
-            counts["discrepant"] += n if g["has_discrepancy"] else 0
-        if g["was_noticed"]:
-            counts["noticed"] += n
-            counts["objected"] += n if g["has_objection"] else 0
-        if g["is_reassessed"]:
-            counts["reassessed"] += n
-            counts["changed"] += n if g["is_changed"] else 0
     return {
         **counts,
         "discrepant_share": _share(counts["discrepant"], counts["both_forms"]),
@@ -396,50 +447,63 @@ def outlier_assessors(
     gave another grade.) Flagged: at least `min_cases` shared cases and |mean difference| >=
     `gap`; flagged first, then by the size of the difference.
 
-    One query: each assignment joined to its co-assessors' assignments of the same round.
+    One pass over the graded assignments, without joining them to each other: window
+    functions give each one the number n, sum S, lowest and highest of the grades of its
+    round. Against its n - 1 co-assessors, a grade g differs by n*g - S in total, and it
+    differs from one of them exactly when the round's lowest and highest grades differ. Those
+    are summed per assessor id; the names come from a second, small query.
     """
-    cases = cases_for(actor=actor, filters=filters)
-    co_assessor = FilteredRelation(
-        "assessment__assignments",
-        condition=Q(
-            assessment__assignments__round=F("round"),
-            assessment__assignments__submitted_at__isnull=False,
-        )
-        & ~Q(assessment__assignments__assessor=F("assessor")),
-    )
-    rows = list(
-        _assignments(cases)
-        .filter(submitted_at__isnull=False)
-        .annotate(peer=co_assessor)
+    same_round = {"partition_by": [F("assessment"), F("round")]}
+    rows = (
+        assignments_for(actor=actor, filters=filters)
+        .filter(submitted_at__isnull=False, grade__isnull=False)
         .annotate(
-            mine=_assignment_grade(),
-            theirs=Cast(KeyTextTransform("grade", "peer__result"), IntegerField()),
-        )
-        .filter(mine__isnull=False, theirs__isnull=False)
-        .values(
-            "assessor",
-            "assessor__user__display_name",
-            "assessor__user__username",
-            "assessor__organisation__name",
+            who=F("assessor"),
+            graded=Window(Count("id"), **same_round),
+            grade_sum=Window(Sum("grade"), **same_round),
+            lowest=Window(Min("grade"), **same_round),
+            highest=Window(Max("grade"), **same_round),
         )
         .annotate(
-            cases=Count("id", distinct=True),
-            mean_difference=Avg(F("mine") - F("theirs"), output_field=FloatField()),
-            differing=Count("id", distinct=True, filter=~Q(mine=F("theirs"))),
+            shared=_one_if(Q(graded__gte=2)),
+            pairs=ExpressionWrapper(F("graded") - 1, output_field=IntegerField()),
+            difference=ExpressionWrapper(
+                F("graded") * F("grade") - F("grade_sum"), output_field=IntegerField()
+            ),
+            differs=_one_if(Q(lowest__lt=F("highest"))),
         )
-        .order_by("assessor")
     )
+    sums = [
+        r
+        for r in _summed(rows, ("who",), ("shared", "pairs", "difference", "differs"))
+        if r["shared"]
+    ]
+    people = {
+        p["pk"]: p
+        for p in AssessorProfile.objects.filter(pk__in=[r["who"] for r in sums]).values(
+            "pk", "user__display_name", "user__username", "organisation__name"
+        )
+    }
     threshold = float(gap)
-    for row in rows:
-        row["name"] = row["assessor__user__display_name"] or row["assessor__user__username"]
-        row["organisation"] = row["assessor__organisation__name"]
-        mean = float(row["mean_difference"])
-        row["mean_difference"] = round(mean, 2)
-        row["differing_share"] = _share(row["differing"], row["cases"])
-        # compared unrounded, with room for the float error of an average such as 5/10
-        row["is_flagged"] = row["cases"] >= min_cases and abs(mean) >= threshold - 1e-9
-    rows.sort(key=lambda r: (not r["is_flagged"], -abs(r["mean_difference"]), r["name"]))
-    return rows
+    result = []
+    for r in sorted(sums, key=lambda r: r["who"]):
+        person = people[r["who"]]
+        mean = r["difference"] / r["pairs"]
+        result.append(
+            {
+                "assessor": r["who"],
+                "name": person["user__display_name"] or person["user__username"],
+                "organisation": person["organisation__name"],
+                "cases": r["shared"],
+                "mean_difference": round(mean, 2),
+                "differing": r["differs"],
+                "differing_share": _share(r["differs"], r["shared"]),
+                # compared unrounded, with room for the float error of an average such as 5/10
+                "is_flagged": r["shared"] >= min_cases and abs(mean) >= threshold - 1e-9,
+            }
+        )
+    result.sort(key=lambda r: (not r["is_flagged"], -abs(r["mean_difference"]), r["name"]))
+    return result
 
 
 def assessment_figures(

@@ -7,6 +7,8 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yiyang.accounts.roles import Role
@@ -118,6 +120,7 @@ def _forms(case: Assessment, round: int, *given, discrepancy: bool = False) -> l
                 draw=draw,
                 submitted_at=_at("2025-01-01") if submitted else None,
                 result={"grade": grade} if submitted else None,
+                grade=grade,
             )
         )
     if discrepancy:
@@ -484,6 +487,52 @@ def test_the_page_shows_every_figure(
     charts = {c["id"]: c for c in response.context["charts"]}
     assert charts[LTC]["districts"] == ["盘龙区"]
     assert [s["data"] for s in charts[LTC]["series"]] == [[0], [0], [1], [2], [1], [0]]
+
+
+def test_the_figures_take_seven_queries_however_many_cases_and_assessors(
+    client, city, casebook, panlong_officer, django_assert_num_queries
+):
+    # given the casebook's cases, and the queries of the page that shows them
+    client.force_login(panlong_officer)
+    client.get(reverse(URL))
+    with CaptureQueriesContext(connection) as page:
+        client.get(reverse(URL))
+    # when a new organisation's three assessors file twelve more cases, some objected
+    other = _assessment_org("盘龙第三评估中心", city.panlong_street)
+    trio = [_assessor(f"第三评估员{n}", other) for n in range(3)]
+    for n in range(12):
+        case = _case(
+            city.panlong_community,
+            applied="2025-08-01",
+            status=S.EFFECTIVE,
+            concluded=_at("2025-08-20"),
+            valid_from="2025-09-01",
+            grade=n % 5,
+            notice_from="2025-08-21",
+            objected=n % 3 == 0,
+        )
+        _forms(case, 1, (trio[n % 3], n % 5), (trio[(n + 1) % 3], 2), discrepancy=n % 2 == 0)
+    # then the figures take seven queries: the workload, the disagreements, the grades and
+    # the outliers one each, and the names of assessors (twice) and of districts
+    with django_assert_num_queries(7):
+        assessments.assessment_figures(actor=panlong_officer)
+    # and the page as many as before
+    with django_assert_num_queries(len(page.captured_queries)):
+        response = client.get(reverse(URL))
+    assert "第三评估员0" in response.content.decode()
+
+
+def test_an_officer_whose_scope_is_empty_sees_empty_figures(city, casebook):
+    # given an officer whose account has lost its region code: `scoped()` gives them nothing
+    officer = UserFactory(role=Role.CIVIL_AFFAIRS, region=city.panlong)
+    officer.region_code = ""
+    # when they read the figures
+    figures = assessments.assessment_figures(actor=officer)
+    # then every figure is empty rather than an error, and nobody's cases show
+    assert figures["workload"] == {"assessors": [], "organisations": []}
+    assert (figures["grades"], figures["outliers"]) == ([], [])
+    assert figures["disagreements"]["both_forms"] == 0
+    assert figures["disagreements"]["discrepant_share"] is None
 
 
 def test_the_page_filters_by_instrument_and_dates(client, casebook, panlong_officer):
