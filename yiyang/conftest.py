@@ -50,12 +50,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1366, "height": 900}, base_url=live_server.url
-    )
-    # Offline: the platform must never call out; any request off localhost fails the test.
-    outside: list[str] = []
+def new_context(browser, live_server):
+    """new_context(**options) -> a browser context on the live server that may reach nothing
+    else: the platform must never call out (government intranets have no internet), so any
+    request off the live server is refused and fails the test at teardown."""
+    contexts, outside = [], []
 
     def guard(route):
         url = route.request.url
@@ -64,11 +63,22 @@ def page(browser, live_server):
         outside.append(url)
         return route.abort()
 
-    context.route("**/*", guard)
-    page = context.new_page()
-    yield page
-    context.close()
+    def make(**options):
+        context = browser.new_context(**{"base_url": live_server.url, **options})
+        context.route("**/*", guard)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
     assert not outside, f"pages called outside services: {outside}"
+
+
+@pytest.fixture
+def page(new_context):
+    context = new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    return context.new_page()
 
 
 @pytest.fixture
@@ -78,16 +88,16 @@ def screenshots():
     return folder
 
 
+def sign_in_through_the_form(page, username: str, password: str):
+    """Sign in through the sign-in form, as a person would."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]:not(.link)")
+    page.wait_for_load_state("networkidle")
+    return page
+
+
 @pytest.fixture
 def sign_in(page):
-    """Sign in through the sign-in form, as a person would."""
-
-    def _sign_in(username: str, password: str):
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.click("form button[type=submit]:not(.link)")
-        page.wait_for_load_state("networkidle")
-        return page
-
-    return _sign_in
+    return lambda username, password: sign_in_through_the_form(page, username, password)

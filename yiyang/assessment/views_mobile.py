@@ -8,13 +8,19 @@ the newest save by the phone's clock and takes a repeated submission as the same
 """
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -34,6 +40,13 @@ from .labels import PROBLEM_MESSAGES, RISK_EVENT_LABELS
 from .models import Assessment, Assignment, Evidence
 
 S = Assessment.Status
+
+# The form pages the service worker keeps are marked by the server with this header.
+OFFLINE_HEADER = "X-Yiyang-Offline"
+# Every file the phone pages load from /static/: the worker stores them when it is installed
+# and serves /static/ cache first. A file missing here is stored only once a page loads it
+# online, and (unhashed in development) is not refreshed when it changes.
+OFFLINE_STATIC = ("assessment/mobile.css", "assessment/mobile-form.js", "assessment/offline.js")
 
 # The graders' problem messages are English on purpose (errors.py); the phone shows these,
 # chosen by the problem's stable code.
@@ -243,7 +256,12 @@ def assignment_form(request, assignment_id: int):
         "config": config,
         "step_total": len(screens) + 1,
     }
-    return render(request, "assessment/mobile/form.html", context)
+    response = render(request, "assessment/mobile/form.html", context)
+    if is_open:
+        # Only an open form may be kept on the phone; the service worker drops its copy of any
+        # form page answered without this header (submitted, closed, or no longer the actor's).
+        response[OFFLINE_HEADER] = "keep"
+    return response
 
 
 # --- Sync: the phone sends what it holds --------------------------------------------------------
@@ -384,3 +402,45 @@ def assignment_evidence(request, assignment_id: int):
         "note": request.POST.get("note", "") if error else "",
     }
     return render(request, "assessment/mobile/evidence.html", context, status=400 if error else 200)
+
+
+# --- Working without a connection ---------------------------------------------------------------
+
+
+def _offline_version() -> str:
+    """Changes whenever a stored static file does, so the worker replaces its caches.
+
+    In production the static names carry a hash of their content already; in development they
+    do not, so the content itself is hashed: an edited script reaches the phone on the next
+    update check instead of being served from the worker's cache for ever."""
+    digest = hashlib.sha256()
+    for path in OFFLINE_STATIC:
+        digest.update(static(path).encode())
+        found = finders.find(path)
+        if isinstance(found, str):
+            with open(found, "rb") as source:
+                digest.update(source.read())
+    return digest.hexdigest()[:12]
+
+
+# Served to anyone signed in (the site-wide LoginRequiredMiddleware), with no role check: it is
+# the same text for every user and holds no personal data, only the static URLs and the cache
+# rules. When the session has expired the browser's update check is redirected to the sign-in
+# page, which it takes as a failed update and keeps the installed worker: what we want offline.
+@require_GET
+def service_worker(request):
+    """The assessor pages' service worker, at /assess/ so that its scope is /assess/."""
+    context = {
+        "version": _offline_version(),
+        "scope": reverse("assessor:tasks"),
+        "static_url": settings.STATIC_URL,
+        "precache": json.dumps([static(path) for path in OFFLINE_STATIC]),
+        "offline_header": OFFLINE_HEADER,
+    }
+    response = HttpResponse(
+        render_to_string("assessment/mobile/sw.js", context),
+        content_type="application/javascript; charset=utf-8",
+    )
+    # The browser must ask every time, or a new version could wait up to a day.
+    response["Cache-Control"] = "no-cache"
+    return response

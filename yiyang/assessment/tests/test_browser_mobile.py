@@ -3,71 +3,14 @@ stay on the phone, and the submission reaches the server once the phone is back 
 
 import pytest
 
-from yiyang.accounts.tests.factories import PASSWORD
-from yiyang.assessment import services
 from yiyang.assessment.models import Assignment
-from yiyang.assessment.services import ApplicationData
-from yiyang.assessment.tests.factories import P4_ITEMS, assessor_pool, officer, policy
-from yiyang.people.tests.factories import ElderFactory
+
+from .conftest import answer, assigned, phone_sign_in
+from .factories import P4_ITEMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BANNER = "[data-testid=sync-banner]"
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    """A phone-sized browser context that, like the `page` fixture, refuses outside requests."""
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        base_url=live_server.url,
-    )
-    outside: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
-            return route.continue_()
-        outside.append(url)
-        return route.abort()
-
-    context.route("**/*", guard)
-    yield context
-    context.close()
-    assert not outside, f"pages called outside services: {outside}"
-
-
-def _assignment(city, instrument="ltc-2021") -> Assignment:
-    policy(instrument)
-    pool = assessor_pool(city, size=2)
-    boss = officer(city)
-    elder = ElderFactory(region=city.panlong_community, name="王秀英", address="白塔路12号")
-    case = services.application_file(
-        actor=boss,
-        data=ApplicationData(elder_id=elder.id, instrument=instrument, applicant_name="本人"),
-    )
-    services.application_accept(actor=boss, assessment_id=case.id)
-    services.assessors_draw(actor=boss, assessment_id=case.id, organisation_id=pool.organisation.id)
-    return Assignment.objects.select_related("assessor__user").filter(assessment=case).first()
-
-
-def _sign_in(context, assignment):
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", assignment.assessor.user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]:not(.link)")
-    page.wait_for_load_state("networkidle")
-    return page
-
-
-def _answer(page, prefix: str) -> None:
-    for item, score in P4_ITEMS.items():
-        if item.startswith(prefix):
-            page.locator(f'label.m-option:has(input[name="{item}"][value="{score}"])').tap()
 
 
 def _saved(assignment) -> Assignment:
@@ -78,8 +21,8 @@ def test_answers_survive_a_lost_connection_and_the_submission_arrives_later(
     phone, city, screenshots
 ):
     # given an assessor drawn for a case, signed in on their phone
-    assignment = _assignment(city)
-    page = _sign_in(phone, assignment)
+    assignment = assigned(city)
+    page = phone_sign_in(phone, assignment.assessor.user.username)
     page.goto("/assess/")
     assert page.locator("[data-testid=task]").count() == 1
     page.screenshot(path=screenshots / "assessor-phone-tasks.png")
@@ -87,7 +30,7 @@ def test_answers_survive_a_lost_connection_and_the_submission_arrives_later(
     page.goto(f"/assess/{assignment.pk}/")
     assert page.locator("[data-screen-id=ADL]").is_visible()
     assert not page.locator("[data-screen-id=COG]").is_visible()
-    _answer(page, "ADL")
+    answer(page, P4_ITEMS, "ADL")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshots / "assessor-phone-section.png")
     # then those answers reach the server
@@ -100,9 +43,9 @@ def test_answers_survive_a_lost_connection_and_the_submission_arrives_later(
     # when the connection drops and they answer the rest and submit
     phone.set_offline(True)
     page.click("[data-action=next] >> visible=true")
-    _answer(page, "COG")
+    answer(page, P4_ITEMS, "COG")
     page.click("[data-action=next] >> visible=true")
-    _answer(page, "PER")
+    answer(page, P4_ITEMS, "PER")
     page.click("[data-action=next] >> visible=true")
     assert page.locator("[data-testid=unanswered] li").count() == 0
     page.locator("[data-testid=submit]").tap()
@@ -134,8 +77,8 @@ def test_answers_survive_a_lost_connection_and_the_submission_arrives_later(
 
 def test_unanswered_items_and_refused_answers_are_shown_beside_the_items(phone, city, screenshots):
     # given an assessor on a GB/T 42195 form, which also asks for diagnoses
-    assignment = _assignment(city, instrument="gbt-42195-2022")
-    page = _sign_in(phone, assignment)
+    assignment = assigned(city, instrument="gbt-42195-2022")
+    page = phone_sign_in(phone, assignment.assessor.user.username)
     page.goto(f"/assess/{assignment.pk}/#step-6")
     # when they try to submit with nothing answered
     page.locator("[data-testid=submit]").tap()

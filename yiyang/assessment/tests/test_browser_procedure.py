@@ -13,6 +13,7 @@ from yiyang.assessment.models import Assessment, Assignment
 from yiyang.people.models import Elder
 from yiyang.people.tests.factories import ElderFactory
 
+from .conftest import PHONE, answer, phone_sign_in
 from .factories import P4_ITEMS, assessor_pool, officer, policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,35 +21,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64) + b"\xff\xd9"
 
 
-def _phone_form(browser, live_server, assignment, items):
+def _phone_form(phone, assignment, items):
     """One assessor signs in on a phone and fills and submits the form."""
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        base_url=live_server.url,
-    )
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", assignment.assessor.user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]:not(.link)")
-    page.wait_for_load_state("networkidle")
+    page = phone_sign_in(phone, assignment.assessor.user.username)
     page.goto("/assess/")
     page.click(f"a[href='/assess/{assignment.pk}/']")
     for section in ("ADL", "COG", "PER"):
-        for item, score in items.items():
-            if item.startswith(section):
-                page.locator(f'label.m-option:has(input[name="{item}"][value="{score}"])').tap()
+        answer(page, items, section)
         page.click("[data-action=next] >> visible=true")
     page.locator("[data-testid=submit]").tap()
     page.wait_for_selector("[data-testid=sync-banner][data-state=submitted]")
-    context.close()
+    page.close()
 
 
 def test_an_application_becomes_an_effective_conclusion_through_the_pages(
-    page, sign_in, browser, live_server, city, screenshots, tmp_path
+    page, sign_in, new_context, city, screenshots, tmp_path
 ):
     policy()
     pool = assessor_pool(city, size=3)
@@ -78,8 +65,8 @@ def test_an_application_becomes_an_effective_conclusion_through_the_pages(
 
     # each assessor fills the phone form; the second sees feeding differently
     first, second = Assignment.objects.filter(assessment=case).select_related("assessor__user")
-    _phone_form(browser, live_server, first, P4_ITEMS)
-    _phone_form(browser, live_server, second, {**P4_ITEMS, "ADL1": 0})
+    _phone_form(new_context(**PHONE, service_workers="block"), first, P4_ITEMS)
+    _phone_form(new_context(**PHONE, service_workers="block"), second, {**P4_ITEMS, "ADL1": 0})
     case.refresh_from_db()
     assert case.status == "on_site_done"
 

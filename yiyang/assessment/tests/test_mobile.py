@@ -424,3 +424,70 @@ def test_an_assessor_of_another_district_is_an_outsider(client, site, city):
     client.force_login(outsider)
     assert client.get(reverse("assessor:form", args=[site.mine.pk])).status_code == 404
     assert _sync(client, site.mine, {"answers": {}}).status_code == 404
+
+
+# --- working without a connection ----------------------------------------------------------
+
+
+def test_the_service_worker_is_plain_javascript_the_same_for_everyone(client, site, boss):
+    # given an assessor and an officer, both signed in
+    url = reverse("assessor:service_worker")
+    assessor = site.mine.assessor.user
+    bodies = []
+    for user in (assessor, boss):
+        client.force_login(user)
+        # when the browser fetches the worker
+        response = client.get(url)
+        # then it is JavaScript the browser must check again on every update
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/javascript")
+        assert response["Cache-Control"] == "no-cache"
+        assert "csrftoken" not in response.cookies
+        bodies.append(response.content.decode())
+    # and it is the same text for both: nothing about the user or their cases is in it
+    assert bodies[0] == bodies[1]
+    script = bodies[0]
+    assert site.case.elder.name not in script
+    assert assessor.username not in script
+    assert site.case.number not in script
+    assert "/static/assessment/mobile-form.js" in script
+    assert 'new URL("/assess/"' in script
+
+
+def test_the_service_worker_is_for_signed_in_users_only(client):
+    # Like every page but sign-in: a signed-out browser's update check is redirected, and the
+    # browser keeps the worker it has.
+    response = client.get(reverse("assessor:service_worker"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_only_an_open_form_is_marked_to_be_kept_on_the_phone(client, site):
+    user = site.mine.assessor.user
+    client.force_login(user)
+    url = reverse("assessor:form", args=[site.mine.pk])
+    # an open form may be kept for use without a connection
+    assert client.get(url)["X-Yiyang-Offline"] == "keep"
+    # a submitted one may not: the worker drops its copy when it sees the page without the mark
+    services.assignment_save(
+        actor=user, assignment_id=site.mine.pk, answers=ltc_answers(), submit=True
+    )
+    assert "X-Yiyang-Offline" not in client.get(url)
+
+
+def test_the_task_list_names_only_the_open_forms_for_the_phone_to_keep(client, city, pool, boss):
+    # given one submitted case and one open case
+    done = _assigned(city, pool, boss, name="李桂兰")
+    todo = _assigned(city, pool, boss, name="张建国")
+    user = done.mine.assessor.user
+    services.assignment_save(
+        actor=user, assignment_id=done.mine.pk, answers=ltc_answers(), submit=True
+    )
+    client.force_login(user)
+    # when the assessor opens the task list
+    html = client.get(reverse("assessor:tasks")).content.decode()
+    # then only the open form is offered to the service worker, and the note waits for it
+    assert html.count("data-offline-url=") == 1
+    assert f'data-offline-url="{reverse("assessor:form", args=[todo.mine.pk])}"' in html
+    assert 'data-testid="offline-note" hidden' in html
+    assert reverse("assessor:service_worker") in html

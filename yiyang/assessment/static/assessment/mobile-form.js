@@ -6,7 +6,11 @@
  * `saved_at` is the phone's time of the last change: the server keeps the newest save, so a
  * save that arrives late never overwrites answers typed later elsewhere. `pending` stays true
  * until the server has acknowledged exactly these answers. A submission waits in the same way
- * and the answers are removed from the phone once the server confirms it.
+ * and the answers are removed from the phone once the server confirms it, together with the
+ * copy of this page the service worker keeps for use without a connection (offline.js).
+ *
+ * That copy may be older than the server's: the page's answers then lose to the phone's newer
+ * ones in start(), and the sync below lets the server keep the newest save as always.
  *
  * Every text shown comes from the page (config.strings), so it goes through Django's i18n.
  */
@@ -20,6 +24,7 @@
   var config = JSON.parse(configNode.textContent);
   var T = config.strings;
   var banner = document.getElementById("sync-banner");
+  var offlineNotice = document.getElementById("offline-notice");
   var stepLabel = document.getElementById("step-label");
   var screens = Array.prototype.slice.call(form.querySelectorAll("[data-screen]"));
   var questions = Array.prototype.slice.call(form.querySelectorAll("[data-question]"));
@@ -36,6 +41,7 @@
   var saveTimer = null;
   var inFlight = false;
   var readOnly = !config.isOpen;
+  var leaving = false;
 
   // --- The copy on the phone ------------------------------------------------------------------
 
@@ -268,17 +274,25 @@
     say("offline", T.offline);
   }
 
+  function forgetPage() {
+    if (!window.yiyangOffline) return;
+    window.yiyangOffline.forgetPage(window.location.href).catch(function () {
+      /* the worker drops it anyway when the server next serves this page as submitted */
+    });
+  }
+
   function markSubmitted() {
     readOnly = true;
     state.pending = false;
     forget();
+    forgetPage();
     setDisabled(true);
     say("submitted", T.submitted);
   }
 
   function send() {
     window.clearTimeout(saveTimer);
-    if (!state || !state.pending || state.blocked || inFlight || readOnly) return;
+    if (!state || !state.pending || state.blocked || inFlight || readOnly || leaving) return;
     if (!navigator.onLine) {
       waitingOffline();
       return;
@@ -412,8 +426,20 @@
     else if (button.dataset.goto !== undefined) show(parseInt(button.dataset.goto, 10));
   });
   window.addEventListener("popstate", function () { show(stepFromHash()); });
-  window.addEventListener("online", send);
+  window.addEventListener("online", function () {
+    if (offlineNotice) offlineNotice.hidden = true;
+    send();
+  });
   window.addEventListener("offline", function () { if (state.pending) waitingOffline(); });
+  // A page on its way out starts no sync: what waits stays on the phone and the next page to
+  // open this form sends it. (A closed page that the service worker controls may still hear
+  // "online" before it is gone.) Back from the back-forward cache, it carries on.
+  window.addEventListener("pagehide", function () { leaving = true; });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    leaving = false;
+    send();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") send();
   });
@@ -422,6 +448,8 @@
   // --- Start: the newer of the server's copy and the phone's -----------------------------------
 
   (function start() {
+    // Without a connection this page came from the phone's copy (the service worker's).
+    if (offlineNotice && !navigator.onLine) offlineNotice.hidden = false;
     var stored = readStored();
     var serverAnswers = collect();
     if (config.isSubmitted) {
