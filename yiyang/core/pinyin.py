@@ -117,7 +117,13 @@ def name_syllables(name: str, *, is_person: bool = True) -> tuple[str, ...]:
     if not name:
         return ()
     head, rest = _split_surname(name) if is_person else ([], name)
-    tail = lazy_pinyin(rest, style=Style.NORMAL, errors=lambda chars: [c.lower() for c in chars])
+    # Letters and digits the name carries stay as they are; a character pypinyin has no
+    # reading for (a rare CJK character such as 瓰) is left out, so the search keys stay ASCII.
+    tail = lazy_pinyin(
+        rest,
+        style=Style.NORMAL,
+        errors=lambda chars: [c.lower() for c in chars if c.isascii() and c.isalnum()],
+    )
     return tuple(s.lower() for s in head + [t for t in tail if t.strip()])
 
 
