@@ -31,7 +31,9 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    return str(value).strip()
+    # Control characters (a NUL pasted from another system) carry nothing a person typed, and
+    # PostgreSQL refuses NUL in text outright: they go, tabs and line breaks stay.
+    return "".join(c for c in str(value) if c >= " " or c in "\t\n").strip()
 
 
 def _number(value: Any, errors: dict, key: str) -> str | None:
