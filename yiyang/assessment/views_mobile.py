@@ -95,7 +95,10 @@ def task_list(request):
         .order_by("rank", F("assessment__onsite_due").asc(nulls_last=True), "-id")[:100]
     )
     tasks = [{"assignment": a, "case": a.assessment, "is_open": a.rank == 0} for a in rows]
-    return render(request, "assessment/mobile/tasks.html", {"tasks": tasks})
+    response = render(request, "assessment/mobile/tasks.html", {"tasks": tasks})
+    # The list may be kept on the phone too, to reach the kept forms without a connection.
+    response[OFFLINE_HEADER] = "keep"
+    return response
 
 
 # --- The form -----------------------------------------------------------------------------------

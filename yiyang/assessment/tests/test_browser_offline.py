@@ -61,9 +61,14 @@ def test_a_form_kept_from_the_task_list_opens_and_submits_without_a_connection(
     page.wait_for_selector("[data-testid=offline-note]")
     page.screenshot(path=screenshots / "assessor-phone-tasks-kept.png")
 
-    # when the phone loses its connection and the assessor opens the form in the village
+    # when the phone loses its connection and the assessor opens the task list in the village
+    _eventually(page, IS_CACHED, "/assess/")
     phone.set_offline(True)
-    page.goto(form_url)
+    page.goto("/assess/")
+    # then the list comes from the phone, and its task opens the kept form
+    assert page.locator("[data-testid=task]").count() == 1
+    page.click(f"a[href='{form_url}']")
+    page.wait_for_url(f"**{form_url}")
     # then the page comes from the phone, and says it was opened without a connection
     assert page.locator("[data-testid=person]").inner_text().startswith("王秀英")
     assert page.locator("[data-testid=offline-notice]").is_visible()

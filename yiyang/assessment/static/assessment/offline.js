@@ -110,16 +110,17 @@
     });
   }
 
-  // The task list: keep the open forms on the phone, and only those.
+  // The task list: keep it and the open forms on the phone, and only those.
   var note = document.getElementById("offline-note");
   if (!note) return;
-  var urls = Array.prototype.map.call(document.querySelectorAll("[data-offline-url]"), function (node) {
+  var forms = Array.prototype.map.call(document.querySelectorAll("[data-offline-url]"), function (node) {
     return node.dataset.offlineUrl;
   });
+  var urls = [location.pathname].concat(forms);
   navigator.serviceWorker.ready
     .then(function (registration) { return ask(registration.active, { type: "keep", urls: urls }); })
     .then(function (result) {
-      if (urls.length && result && result.kept === urls.length) note.hidden = false;
+      if (forms.length && result && result.kept === urls.length) note.hidden = false;
     })
     .catch(function () {
       /* nothing kept: the note stays hidden */

@@ -33,13 +33,14 @@ function parse(url) {
   }
 }
 
+/* The pages that may be kept: the task list itself and each form (/assess/<id>/). */
 function isFormPage(url) {
   var u = parse(url);
   return (
     !!u &&
     u.origin === SCOPE.origin &&
     u.pathname.indexOf(SCOPE.pathname) === 0 &&
-    /^\d+\/$/.test(u.pathname.slice(SCOPE.pathname.length))
+    /^(\d+\/)?$/.test(u.pathname.slice(SCOPE.pathname.length))
   );
 }
 
