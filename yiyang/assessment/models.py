@@ -252,10 +252,15 @@ class Assessment(models.Model):
     answers = models.JSONField(_("reconciled answers"), null=True, blank=True)
     result = models.JSONField(_("grading explanation"), null=True, blank=True)
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
-    grade_label = models.CharField(_("grade"), max_length=40, blank=True)
+    grade_label = models.CharField(_("grade name"), max_length=40, blank=True)
     concluded_at = models.DateTimeField(_("concluded"), null=True, blank=True)
     concluded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("concluded by"),
     )
     notice_from = models.DateField(_("public notice from"), null=True, blank=True)
     notice_to = models.DateField(_("public notice to"), null=True, blank=True)

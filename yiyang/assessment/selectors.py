@@ -168,6 +168,10 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
         Assignment.objects.filter(assessment=case).select_related("assessor__user").order_by("id")
     )
     discrepancies = list(Discrepancy.objects.filter(assessment=case).order_by("round", "id"))
+    # Who answered what: each differing item's answers under the assessors' names.
+    names = {str(a.pk): str(a.assessor) for a in assignments}
+    for row in discrepancies:
+        row.answers_by = [(names.get(key, key), value) for key, value in row.values.items()]
     rounds = []
     for number in range(1, case.round + 1):
         draw = draws.get(number)

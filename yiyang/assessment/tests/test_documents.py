@@ -321,7 +321,7 @@ def test_workbook_lists_cases_and_keeps_a_formula_like_name_as_text(city):
         "Status",
         "Applied on",
         "Entitlement due",
-        "Grade",
+        "Grade name",
         "Concluded",
         "Valid from",
         "Valid to",
