@@ -110,7 +110,11 @@ class ReconcileForm(forms.Form):
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["value"].choices = list(choices)
+        if choices:
+            self.fields["value"].choices = list(choices)
+        else:
+            # diagnoses and risk-event counts have no option list: typed, checked by the service
+            self.fields["value"] = forms.CharField(label=_("Agreed answer"), max_length=200)
 
 
 class ObjectionForm(forms.Form):

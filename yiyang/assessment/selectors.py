@@ -7,7 +7,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiyang.core.console import HistoryEntry, change_history
-from yiyang.core.exceptions import NotFound
 from yiyang.core.scoping import code_prefix_lookup, require, scoped_get
 from yiyang.core.timeutils import local_today
 
@@ -27,6 +26,8 @@ from .services import (
     OPEN,
     draw_replay,
     needs_notice,
+    policies_in_force,
+    policy_choose,
     policy_for,
     visible_assessments,
 )
@@ -95,11 +96,11 @@ def expiring(*, actor, today: dt.date | None = None) -> list[Assessment]:
         .select_related("elder")
         .order_by("valid_to", "id")
     )
+    policies = policies_in_force(today)  # one query, not one per case
     due = []
     for case in rows[:2000]:
-        try:
-            policy = policy_for(case.instrument, case.region_code, today)
-        except PolicyMissing:
+        policy = policy_choose(policies, case.instrument, case.region_code)
+        if policy is None:
             continue  # no policy in force here today: the policy page says so
         if case.valid_to - dt.timedelta(days=policy.reminder_days) <= today:
             due.append(case)
@@ -219,14 +220,6 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
         is_assessor=any(a.assessor.user_id == actor.pk for a in assignments),
         item_labels=labels,
     )
-
-
-def discrepancy_for(*, actor, discrepancy_id: int) -> Discrepancy:
-    row = Discrepancy.objects.filter(pk=discrepancy_id).first()
-    if row is None:
-        raise NotFound()
-    scoped_get(visible_assessments(actor), actor, pk=row.assessment_id)
-    return row
 
 
 def notice_candidates(*, actor) -> QuerySet[Assessment]:

@@ -107,6 +107,26 @@ def account_of(actor):
 # --- Policy -------------------------------------------------------------------------------------
 
 
+def policies_in_force(on: dt.date) -> list[AssessmentPolicy]:
+    """Every policy row in force on `on` (a small table: a few rows per standard and region)."""
+    return list(
+        AssessmentPolicy.objects.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
+        )
+    )
+
+
+def policy_choose(
+    rows: list[AssessmentPolicy], instrument: str, region_code: str
+) -> AssessmentPolicy | None:
+    """Of rows in force, the one for `instrument` whose region code is the longest prefix of
+    `region_code` ('' covers everywhere)."""
+    fitting = [
+        p for p in rows if p.instrument == instrument and region_code.startswith(p.region_code)
+    ]
+    return max(fitting, key=lambda p: (len(p.region_code), p.effective_from), default=None)
+
+
 def policy_for(instrument: str, region_code: str, on: dt.date) -> AssessmentPolicy:
     """The policy in force on `on` for the longest region prefix of `region_code`."""
     prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
@@ -116,7 +136,7 @@ def policy_for(instrument: str, region_code: str, on: dt.date) -> AssessmentPoli
         region_code__in=prefixes,
         effective_from__lte=on,
     )
-    best = max(rows, key=lambda p: (len(p.region_code), p.effective_from), default=None)
+    best = policy_choose(list(rows), instrument, region_code)
     if best is None:
         raise PolicyMissing(
             _(

@@ -7,14 +7,19 @@ import json
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiyang.accounts.backends import client_ip
 from yiyang.core import audit
-from yiyang.core.console import add_domain_errors, domain_errors_as_http, page_number, peek_page
+from yiyang.core.console import (
+    add_domain_errors,
+    domain_errors_as_http,
+    page_number,
+    peek_page,
+    wants_fragment,
+)
 from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied
 from yiyang.core.scoping import require, scoped_get
 from yiyang.core.timeutils import local_today
@@ -43,11 +48,6 @@ def _issuer(user) -> str:
     return organisation.name if organisation is not None else ""
 
 
-def _wants_fragment(request, target: str) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
-
-
 @require_GET
 @domain_errors_as_http
 def assessment_list(request):
@@ -65,7 +65,7 @@ def assessment_list(request):
         "can_export": request.user.has_capability("exports.run"),
         "today": local_today(),
     }
-    if _wants_fragment(request, "results"):
+    if wants_fragment(request, "results"):
         return render(request, "assessment/_results.html", context)
     return render(request, "assessment/list.html", context)
 
@@ -143,15 +143,20 @@ def application_new(request, elder_id: int):
     return render(request, "assessment/apply.html", {"form": form, "elder": elder})
 
 
+def _report_refusal(request, exc: DomainError) -> None:
+    """A refused step comes back as a message on the page; a case outside the caller's scope
+    or right stays a 404 or 403 (domain_errors_as_http)."""
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    messages.error(request, "; ".join(str(m) for m in exc.fields.values()) or str(exc.message))
+
+
 def _step(request, pk: int, action, success: str):
-    """Run one procedure step from a button; refusals come back as a message on the case."""
+    """Run one procedure step from a button and go back to the case."""
     try:
         action()
     except DomainError as exc:
-        if isinstance(exc, NotFound | PermissionDenied):
-            raise
-        detail = "; ".join(str(m) for m in exc.fields.values()) or str(exc.message)
-        messages.error(request, detail)
+        _report_refusal(request, exc)
     else:
         messages.success(request, success)
     return redirect("assessment:detail", pk=pk)
@@ -318,8 +323,6 @@ def reconcile(request, pk: int, discrepancy_id: int):
         raise Http404()
     choices = _value_choices(d, row.item)
     form = ReconcileForm(request.POST or None, choices=choices)
-    if row.item in ("diagnoses",) or row.item.startswith("risk_events."):
-        form.fields["value"] = type(form.fields["reason"])(label=_("Agreed answer"), max_length=200)
     if request.method == "POST" and form.is_valid():
         try:
             services.discrepancy_resolve(
@@ -366,9 +369,7 @@ def evidence_download(request, pk: int, evidence_id: int):
             actor=request.user, evidence_id=evidence_id, ip=client_ip(request)
         )
     except DomainError as exc:
-        if isinstance(exc, NotFound | PermissionDenied):
-            raise
-        messages.error(request, str(exc.message))
+        _report_refusal(request, exc)
         return redirect("assessment:detail", pk=pk)
     if row.assessment_id != pk:
         handle.close()
@@ -416,9 +417,7 @@ def notices(request):
             try:
                 n = services.notice_publish(actor=request.user, assessment_ids=ids)
             except DomainError as exc:
-                if isinstance(exc, NotFound | PermissionDenied):
-                    raise
-                messages.error(request, str(exc.message))
+                _report_refusal(request, exc)
             else:
                 messages.success(request, _("%(n)s cases are on public notice.") % {"n": n})
         return redirect("assessment:notices")
@@ -510,10 +509,7 @@ def reassess(request, pk: int):
             ),
         )
     except DomainError as exc:
-        if isinstance(exc, NotFound | PermissionDenied):
-            raise
-        detail = "; ".join(str(m) for m in exc.fields.values()) or str(exc.message)
-        messages.error(request, detail)
+        _report_refusal(request, exc)
         return redirect("assessment:detail", pk=pk)
     messages.success(request, _("Re-assessment %(number)s is filed.") % {"number": case.number})
     return redirect("assessment:detail", pk=case.pk)
@@ -546,7 +542,3 @@ def explanation_json(request, pk: int):
     return HttpResponse(
         json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json"
     )
-
-
-def detail_url(case) -> str:
-    return reverse("assessment:detail", args=[case.pk])

@@ -32,6 +32,12 @@ def domain_errors_as_http(view: Callable) -> Callable:
     return wrapper
 
 
+def wants_fragment(request, target: str) -> bool:
+    """Whether htmx asked for just the element `target` (a list's results), not the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
 def add_domain_errors(form, exc: DomainError, *, aliases: dict[str, str] | None = None) -> None:
     """Put each of the service's field messages beside its field; the rest above the form.
     NotFound and PermissionDenied are not form errors: they go on up to become 404 and 403."""

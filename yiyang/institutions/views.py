@@ -5,7 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yiyang.core.console import add_domain_errors, domain_errors_as_http, page_number
+from yiyang.core.console import (
+    add_domain_errors,
+    domain_errors_as_http,
+    page_number,
+    wants_fragment,
+)
 from yiyang.core.exceptions import DomainError
 from yiyang.core.scoping import require
 
@@ -13,11 +18,6 @@ from . import selectors, services
 from .forms import OrganisationFilterForm, OrganisationForm
 
 RESULTS_ID = "results"
-
-
-def _wants_fragment(request, target: str) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
 @require_GET
@@ -36,7 +36,7 @@ def organisation_list(request):
         "can_create": request.user.has_capability("orgs.edit"),
         "can_export": request.user.has_capability("exports.run"),
     }
-    if _wants_fragment(request, RESULTS_ID):
+    if wants_fragment(request, RESULTS_ID):
         return render(request, "institutions/_organisation_results.html", context)
     return render(request, "institutions/organisation_list.html", context)
 

@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiyang.accounts.backends import client_ip
 from yiyang.assessment import selectors as assessment_selectors
-from yiyang.core.console import add_domain_errors, domain_errors_as_http, page_number
+from yiyang.core.console import (
+    add_domain_errors,
+    domain_errors_as_http,
+    page_number,
+    wants_fragment,
+)
 from yiyang.core.exceptions import DomainError
 from yiyang.core.scoping import require
 from yiyang.core.timeutils import local_today
@@ -20,11 +25,6 @@ from . import selectors, services
 from .forms import ElderFilterForm, ElderForm, GuardianForm, HealthForm, RevealForm, StatusForm
 
 RESULTS_ID = "results"
-
-
-def _wants_fragment(request, target: str) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
 @require_GET
@@ -43,7 +43,7 @@ def elder_list(request):
         "can_create": request.user.has_capability("elders.edit"),
         "can_export": request.user.has_capability("exports.run"),
     }
-    if _wants_fragment(request, RESULTS_ID):
+    if wants_fragment(request, RESULTS_ID):
         return render(request, "people/_elder_results.html", context)
     return render(request, "people/elder_list.html", context)
 
@@ -134,7 +134,7 @@ def elder_status(request, pk: int):
 @domain_errors_as_http
 def elder_reveal(request, pk: int):
     """The full ID number, once, for a stated reason; the read is logged by the service."""
-    fragment = _wants_fragment(request, "reveal-box")
+    fragment = wants_fragment(request, "reveal-box")
     template = "people/_reveal.html" if fragment else "people/elder_reveal.html"
     if request.method == "GET":
         elder = selectors.elder_get(actor=request.user, elder_id=pk)
@@ -172,7 +172,7 @@ def elder_health(request, pk: int):
         "profile": profile,
         "can_edit": request.user.has_capability("elders.edit"),
     }
-    if _wants_fragment(request, "health-box"):
+    if wants_fragment(request, "health-box"):
         return render(request, "people/_health.html", context)
     return render(request, "people/elder_health.html", context)
 
