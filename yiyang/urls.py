@@ -1,10 +1,10 @@
 from django.urls import include, path
 
-from yiyang.accounts import views as account_views
 from yiyang.api.api import api
+from yiyang.core import views as core_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("yiyang.accounts.urls")),
     path("regions/", include("yiyang.regions.urls")),

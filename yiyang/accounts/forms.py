@@ -7,10 +7,11 @@ from django.contrib.auth import authenticate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core import registry
 from yiyang.core.timeutils import LOCAL_TZ, local_today
 from yiyang.regions.models import Region
 
-from .roles import API_SCOPES, ELDER_ROLES, ORGANISATION_ROLES, Role
+from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
 
 PASSWORD_HELP = _(
     "At least 10 characters mixing three of: lower-case letters, upper-case letters, digits, "
@@ -221,7 +222,7 @@ class ApiKeyCreateForm(forms.Form):
         help_text=_("The system that will use the key, e.g. 'Panlong community system'."),
     )
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=API_SCOPES, widget=forms.CheckboxSelectMultiple
+        label=_("Scopes"), choices=registry.api_scopes, widget=forms.CheckboxSelectMultiple
     )
     region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
     expires_on = forms.DateField(

@@ -3,11 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.scoping import SELF, ScopeRule
+from yiyang.core import registry
+from yiyang.core.scoping import REGION, SELF
 
-from .roles import API_SCOPES, CAPABILITIES, SCOPE_OF_ROLE, Role
-
-API_SCOPE_CODES = frozenset(code for code, _label in API_SCOPES)
+from .roles import SCOPE_OF_ROLE, Role
 
 
 class User(AbstractUser):
@@ -44,7 +43,6 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = UserManager()
-    scope_rule = ScopeRule(region="region_code", organisation="organisation_id")
 
     class Meta:
         verbose_name = _("account")
@@ -69,7 +67,7 @@ class User(AbstractUser):
         return SCOPE_OF_ROLE.get(self.role)
 
     def has_capability(self, capability: str) -> bool:
-        return self.is_active and capability in CAPABILITIES.get(self.role, set())
+        return self.is_active and capability in registry.role_capabilities(self.role)
 
     def visible_elder_ids(self) -> set[int]:
         """The older person themself and every ward this account is guardian of."""
@@ -135,8 +133,6 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
-    scope_rule = ScopeRule(region="region_code")
-
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API key")
@@ -147,7 +143,7 @@ class ApiKey(models.Model):
 
     # The key acts as an actor for scoping.
     is_authenticated = True
-    scope_kind = "region"
+    scope_kind = REGION
     organisation_id = None
 
     @property
@@ -157,9 +153,9 @@ class ApiKey(models.Model):
     def has_capability(self, capability: str) -> bool:
         # A key row edited in the database still cannot grant what keys may never hold
         # (revealing ID numbers, reading health data).
-        return (
-            self.is_active and capability in (self.scopes or []) and capability in API_SCOPE_CODES
-        )
+        if not self.is_active or capability not in (self.scopes or []):
+            return False
+        return registry.is_declared(capability) and registry.capability_get(capability).api
 
     def visible_elder_ids(self) -> set[int]:
         return set()

@@ -1,14 +1,17 @@
-"""The roles of DESIGN.md §1, how each is scoped, and what each may do.
+"""The roles of DESIGN.md §1 and how each is scoped.
 
 Three administrators are kept apart (三员分立): the system administrator manages accounts but
 reads no personal data, the security administrator sets the security policy, and the audit
 administrator reads the audit trail; none of them can do another's work.
+
+What each role may do is declared by the app that owns the capability (its `declarations`
+module), never listed here.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.scoping import ORGANISATION, REGION, SELF
+from yiyang.core.scoping import ASSESSOR, CAREGIVER, ORGANISATION, REGION, SELF
 
 
 class Role(models.TextChoices):
@@ -30,10 +33,12 @@ class Role(models.TextChoices):
 SCOPE_OF_ROLE = {
     Role.ELDER: SELF,
     Role.FAMILY: SELF,
-    Role.CAREGIVER: ORGANISATION,
+    # Caregivers see the residents of their care home and (once visits exist) the people on
+    # their own visits; assessors see the people of the cases they were drawn for.
+    Role.CAREGIVER: CAREGIVER,
     Role.PROVIDER: ORGANISATION,
     Role.OPERATOR: REGION,
-    Role.ASSESSOR: REGION,
+    Role.ASSESSOR: ASSESSOR,
     Role.DOCTOR: REGION,
     Role.CIVIL_AFFAIRS: REGION,
     Role.MEDICAL_INSURANCE: REGION,
@@ -48,55 +53,10 @@ ORGANISATION_ROLES = {Role.CAREGIVER, Role.PROVIDER}
 # Roles whose account must be linked to an older person.
 ELDER_ROLES = {Role.ELDER, Role.FAMILY}
 
-_OFFICER = {
-    "elders.view",
-    "elders.edit",
-    "elders.reveal_id",
-    "elders.health",
-    "orgs.view",
-    "orgs.edit",
-    "imports.run",
-    "exports.run",
-    "completeness.view",
-    "service_items.view",
-}
-
-# Running assessment cases, reading their figures, and keeping the policy and the holiday
-# calendar their deadlines are counted on.
-_ASSESSMENT_OFFICER = {
-    "assessments.view",
-    "assessments.manage",
-    "assessments.supervise",
-    "assessments.policy",
-    "calendar.manage",
-}
-
-CAPABILITIES: dict[str, set[str]] = {
-    Role.ELDER: {"elders.view", "elders.health", "assessments.view"},
-    Role.FAMILY: {"elders.view", "elders.health", "assessments.view"},
-    Role.CAREGIVER: {"elders.view", "orgs.view", "service_items.view"},
-    Role.PROVIDER: {"elders.view", "orgs.view", "service_items.view", "exports.run"},
-    Role.OPERATOR: {"elders.view", "elders.health", "orgs.view"},
-    Role.ASSESSOR: {"elders.view", "orgs.view", "assessments.view", "assessments.perform"},
-    Role.DOCTOR: {"elders.view", "elders.health", "orgs.view"},
-    Role.CIVIL_AFFAIRS: _OFFICER | _ASSESSMENT_OFFICER | {"service_items.edit", "api_keys.manage"},
-    Role.MEDICAL_INSURANCE: _OFFICER | _ASSESSMENT_OFFICER,
-    Role.HEALTH: _OFFICER | {"assessments.view", "assessments.supervise"},
-    Role.SYSTEM_ADMIN: {"accounts.manage", "regions.manage", "api_keys.manage"},
-    Role.SECURITY_ADMIN: {"security.manage"},
-    Role.AUDIT_ADMIN: {"audit.view"},
-}
-
-# What a third-party system's API key may be granted: reading and filing the registry and
-# organisations, reading the service catalogue, running imports. Administration, audit,
-# ID-number reveal and health data are never handed to a machine.
-API_SCOPES: list[tuple[str, str]] = [
-    ("elders.view", _("Read older people")),
-    ("elders.edit", _("File and change older people")),
-    ("orgs.view", _("Read organisations")),
-    ("orgs.edit", _("File and change organisations")),
-    ("service_items.view", _("Read the service catalogue")),
-    ("imports.run", _("Run imports")),
-    ("assessments.view", _("Read assessments and their conclusions")),
-    ("assessments.manage", _("File and decide assessment applications")),
-]
+# Groups the apps' declarations name when they say who holds a capability.
+OFFICERS = (Role.CIVIL_AFFAIRS, Role.MEDICAL_INSURANCE, Role.HEALTH)
+# The officers who run assessment cases and keep their policy and the holiday calendar.
+ASSESSMENT_OFFICERS = (Role.CIVIL_AFFAIRS, Role.MEDICAL_INSURANCE)
+# The older person and the family who act for them.
+SELF_ROLES = (Role.ELDER, Role.FAMILY)
+ADMINISTRATORS = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)

@@ -3,8 +3,13 @@
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.divisions import district_of
+from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.regions.models import Region
 
@@ -42,20 +47,18 @@ def user_list(*, actor, filters: UserFilters | None = None) -> QuerySet[User]:
 def account_regions(*, actor, max_level: int = Region.Level.STREET) -> QuerySet[Region]:
     """Nodes an administrator may bind an account to, down to street level; communities are
     chosen beneath a street (a city has thousands of them)."""
-    code = getattr(actor, "region_code", "") or ""
-    if not code:
-        return Region.objects.none()
-    return Region.objects.filter(code__startswith=code, level__lte=max_level).order_by("code")
+    return scoped(Region.objects.filter(level__lte=max_level), actor).order_by("code")
 
 
 def account_communities(*, actor, parent_code: str) -> QuerySet[Region]:
     """Communities / villages beneath one node of the administrator's subtree."""
-    code = getattr(actor, "region_code", "") or ""
-    if not code or not parent_code or not parent_code.startswith(code):
+    if not parent_code:
         return Region.objects.none()
-    return Region.objects.filter(
-        code__startswith=parent_code, level=Region.Level.COMMUNITY
-    ).order_by("code")
+    return (
+        scoped(Region.objects.filter(level=Region.Level.COMMUNITY), actor)
+        .filter(**code_prefix_lookup("code", parent_code))
+        .order_by("code")
+    )
 
 
 def account_organisations(*, actor, region_code: str = "") -> QuerySet:
@@ -64,7 +67,7 @@ def account_organisations(*, actor, region_code: str = "") -> QuerySet:
     organisation = apps.get_model("institutions", "Organisation")
     qs = scoped(organisation.objects.select_related("region"), actor)
     if region_code:
-        qs = qs.filter(region_code__startswith=region_code[:6])
+        qs = qs.filter(region_code__startswith=district_of(region_code))
     return qs.order_by("region_code", "name")
 
 
@@ -88,3 +91,68 @@ def security_policy_history(*, actor) -> QuerySet[SecurityPolicy]:
 def security_policy_current(*, actor) -> Policy:
     require(actor, "security.manage")
     return security_policy_for()
+
+
+# --- landing cards ---------------------------------------------------------------------------
+
+
+def _url(name: str, **query) -> str:
+    from django.utils.http import urlencode
+
+    url = reverse(name)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def accounts_tiles(actor) -> list[Tile]:
+    """The system administrator's landing: accounts in their region, locked ones first."""
+    now = timezone.now()
+    counts = scoped(User.objects.all(), actor).aggregate(
+        total=Count("id"),
+        disabled=Count("id", filter=Q(is_active=False)),
+        locked=Count("id", filter=Q(locked_until__gt=now)),
+    )
+    keys = scoped(ApiKey.objects.filter(is_active=True), actor).count()
+    users = _url("accounts:users")
+    return [
+        Tile(
+            "locked",
+            _("Locked now"),
+            counts["locked"],
+            users,
+            is_task=True,
+            is_urgent=counts["locked"] > 0,
+        ),
+        Tile("user_create", _("Open a new account"), None, _url("accounts:user_create"), True),
+        Tile(
+            "user_find",
+            _("Find an account, reset a password, disable or unlock it"),
+            None,
+            users,
+            True,
+        ),
+        Tile("api_key_issue", _("Issue or revoke API keys"), None, _url("accounts:api_keys"), True),
+        Tile("accounts", _("Accounts"), counts["total"], users),
+        Tile(
+            "disabled", _("Disabled"), counts["disabled"], _url("accounts:users", status="disabled")
+        ),
+        Tile("api_keys", _("Active API keys"), keys, _url("accounts:api_keys")),
+    ]
+
+
+def security_tiles(actor) -> list[Tile]:
+    """The security administrator's landing: the policy in force today."""
+    policy = security_policy_for()
+    url = _url("accounts:security")
+    return [
+        Tile("policy_file", _("File a new security policy"), None, url, is_task=True),
+        Tile(
+            "max_failed_logins", _("Failed sign-ins before lockout"), policy.max_failed_logins, url
+        ),
+        Tile("lockout_minutes", _("Lockout minutes"), policy.lockout_minutes, url),
+        Tile(
+            "password_max_age_days",
+            _("Password maximum age (days)"),
+            policy.password_max_age_days,
+            url,
+        ),
+    ]

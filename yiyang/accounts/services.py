@@ -16,7 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiyang.core import audit, crypto
+from yiyang.core import audit, crypto, registry
+from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import PermissionDenied, ValidationFailed
 from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
 from yiyang.core.timeutils import LOCAL_TZ, local_today
@@ -24,7 +25,7 @@ from yiyang.regions.models import Region
 
 from .errors import AccountLocked, BadCredentials
 from .models import ApiKey, SecurityPolicy, User
-from .roles import API_SCOPES, ELDER_ROLES, ORGANISATION_ROLES, Role
+from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
 from .rules import security_policy_for
 
 logger = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ def _validate_account(*, role: str, region, organisation, elder, fields: dict) -
     if (
         organisation is not None
         and region is not None
-        and not organisation.region_code.startswith(region.code[:6])
+        and not organisation.region_code.startswith(district_of(region.code))
     ):
         errors["organisation"] = _("The organisation is not in the account's district.")
     errors.update(fields)
@@ -279,7 +280,7 @@ def user_create(
     require(actor, "accounts.manage")
     if region is None or not region_in_scope(actor, region.code):
         raise ValidationFailed(fields={"region": _("The region is outside your own.")})
-    if organisation is not None and not organisation.region_code.startswith(actor.region_code):
+    if organisation is not None and not region_in_scope(actor, organisation.region_code):
         raise ValidationFailed(
             fields={"organisation": _("The organisation is outside your region.")}
         )
@@ -473,9 +474,6 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-API_SCOPE_NAMES = {name for name, _label in API_SCOPES}
-
-
 @transaction.atomic
 def api_key_create(
     *, actor, name: str, scopes: list[str], region, expires_at: dt.datetime | None = None
@@ -496,7 +494,7 @@ def api_key_create(
     scopes = sorted(set(scopes or []))
     if not scopes:
         errors["scopes"] = _("Choose at least one scope.")
-    elif not set(scopes) <= API_SCOPE_NAMES:
+    elif not set(scopes) <= {code for code, _label in registry.api_scopes()}:
         errors["scopes"] = _("Choose scopes from the list.")
     elif not all(actor.has_capability(s) for s in scopes):
         errors["scopes"] = _("You can grant only what you may do yourself.")

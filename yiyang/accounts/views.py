@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from yiyang.core import registry
 from yiyang.core.console import add_domain_errors, domain_errors_as_http, page_number, peek_page
 from yiyang.core.exceptions import DomainError, NotFound
 from yiyang.core.scoping import require
-from yiyang.supervision.selectors import landing_summary
 
 from . import selectors, services
 from .forms import (
@@ -26,7 +26,6 @@ from .forms import (
     UserCreateForm,
     UserFilterForm,
 )
-from .roles import API_SCOPES
 
 # --- signing in ------------------------------------------------------------------------------
 
@@ -74,11 +73,6 @@ def password_change(request):
             messages.success(request, _("Your password has been changed."))
             return redirect("home")
     return render(request, "accounts/password.html", {"form": form, "expired": expired})
-
-
-@require_GET
-def home(request):
-    return render(request, "accounts/home.html", {"summary": landing_summary(actor=request.user)})
 
 
 # --- accounts (system administrator) ---------------------------------------------------------
@@ -252,7 +246,7 @@ def api_keys(request):
     form = ApiKeyCreateForm(request.POST or None, regions=regions)
     # Offer only the scopes the caller holds: nobody gives a machine more than they may do.
     form.fields["scopes"].choices = [
-        (name, label) for name, label in API_SCOPES if request.user.has_capability(name)
+        (name, label) for name, label in registry.api_scopes() if request.user.has_capability(name)
     ]
     created = token = None
     if request.method == "POST" and form.is_valid():
@@ -269,7 +263,9 @@ def api_keys(request):
         else:
             form = ApiKeyCreateForm(regions=regions)
             form.fields["scopes"].choices = [
-                (name, label) for name, label in API_SCOPES if request.user.has_capability(name)
+                (name, label)
+                for name, label in registry.api_scopes()
+                if request.user.has_capability(name)
             ]
     keys = selectors.api_key_list(actor=request.user)
     page = peek_page(keys, page=page_number(request.GET.get("page")), per_page=50)
@@ -282,7 +278,7 @@ def api_keys(request):
             "query_string": "",
             "created": created,
             "token": token,
-            "scope_labels": dict(API_SCOPES),
+            "scope_labels": dict(registry.api_scopes()),
         },
         status=400 if request.method == "POST" and created is None else 200,
     )

@@ -5,7 +5,7 @@ from typing import Literal
 from ninja import Router, Schema
 
 from yiyang.accounts.models import ApiKey
-from yiyang.accounts.roles import CAPABILITIES
+from yiyang.core import registry
 
 from .auth import needs
 from .schemas import answers
@@ -46,7 +46,7 @@ def me(request):
         "name": str(actor),
         "username": actor.username,
         "role": actor.role,
-        "capabilities": sorted(CAPABILITIES.get(actor.role, set())),
+        "capabilities": sorted(registry.role_capabilities(actor.role)),
         "region": actor.region,
         "organisation_id": actor.organisation_id,
     }

@@ -14,8 +14,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yiyang.core.scoping import ScopeRule
-
 
 class AssessmentPolicy(models.Model):
     """The procedure's numbers for one instrument in a region from a date: a policy is data.
@@ -109,8 +107,6 @@ class AssessorProfile(models.Model):
     )
     is_active = models.BooleanField(_("in the pool"), default=True)
 
-    scope_rule = ScopeRule(region="region_code", organisation="organisation_id")
-
     class Meta:
         ordering = ["organisation_id", "id"]
         verbose_name = _("assessor")
@@ -134,8 +130,6 @@ class AssessorTie(models.Model):
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
-
-    scope_rule = ScopeRule(region="elder__region_code", elder="elder_id")
 
     class Meta:
         verbose_name = _("assessor tie")
@@ -282,8 +276,6 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
-    scope_rule = ScopeRule(region="region_code", elder="elder_id")
-
     class Meta:
         ordering = ["-applied_on", "-id"]
         verbose_name = _("assessment")
@@ -353,8 +345,6 @@ class AssessorDraw(models.Model):
     )
     drawn_at = models.DateTimeField(auto_now_add=True)
 
-    scope_rule = ScopeRule(region="assessment__region_code", elder="assessment__elder_id")
-
     class Meta:
         ordering = ["assessment_id", "round", "id"]
 
@@ -378,8 +368,6 @@ class Assignment(models.Model):
     # The grade of `result`, as a column: the supervision figures compare assessors by it
     # without reading every result's JSON.
     grade = models.PositiveSmallIntegerField(null=True, blank=True)
-
-    scope_rule = ScopeRule(region="assessment__region_code", elder="assessment__elder_id")
 
     class Meta:
         ordering = ["assessment_id", "round", "id"]
@@ -409,8 +397,6 @@ class Discrepancy(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    scope_rule = ScopeRule(region="assessment__region_code", elder="assessment__elder_id")
-
     class Meta:
         ordering = ["assessment_id", "round", "id"]
         constraints = [
@@ -434,8 +420,6 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-
-    scope_rule = ScopeRule(region="assessment__region_code", elder="assessment__elder_id")
 
     class Meta:
         ordering = ["assessment_id", "id"]
@@ -466,8 +450,6 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    scope_rule = ScopeRule(region="assessment__region_code", elder="assessment__elder_id")
 
     class Meta:
         ordering = ["assessment_id", "id"]

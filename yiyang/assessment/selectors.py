@@ -3,11 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from yiyang.core.console import HistoryEntry, change_history
-from yiyang.core.scoping import code_prefix_lookup, require, scoped_get
+from yiyang.core.registry import Tile
+from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import local_today
 
 from . import grading
@@ -240,12 +243,88 @@ def on_notice(*, actor, notice_from: dt.date | None = None) -> QuerySet[Assessme
     return qs.select_related("elder", "elder__region").order_by("notice_from", "region_code", "id")
 
 
-def open_count(*, actor) -> dict[str, int]:
-    """Counts for the landing cards."""
-    return visible_assessments(actor).aggregate(
+def officer_tiles(actor) -> list[Tile]:
+    """An officer's work list: the cases waiting for a step of theirs, the overdue ones first,
+    and the open cases as a figure. One query."""
+    today = local_today()
+    counts = visible_assessments(actor).aggregate(
         open=Count("id", filter=Q(status__in=OPEN)),
-        overdue=Count("id", filter=overdue_q(local_today())),
+        overdue=Count("id", filter=overdue_q(today)),
+        to_accept=Count("id", filter=Q(status=S.APPLIED)),
+        to_draw=Count("id", filter=Q(status__in=(S.ACCEPTED, S.OBJECTED))),
+        to_conclude=Count("id", filter=Q(status=S.ON_SITE_DONE)),
+        concluded=Count("id", filter=Q(status=S.CONCLUDED)),
     )
+    url = reverse("assessment:list")
+
+    def listed(**query) -> str:
+        return f"{url}?{urlencode(query)}"
+
+    tiles = [
+        Tile(
+            "assessments_overdue",
+            _("Assessment cases overdue"),
+            counts["overdue"],
+            reverse("assessment:reminders"),
+            is_task=True,
+            is_urgent=counts["overdue"] > 0,
+        ),
+        Tile(
+            "assessments_to_accept",
+            _("Applications to accept or refuse"),
+            counts["to_accept"],
+            listed(status=S.APPLIED),
+            is_task=True,
+        ),
+        Tile(
+            "assessments_to_draw",
+            _("Cases waiting for the assessors' draw"),
+            counts["to_draw"],
+            listed(status=S.ACCEPTED),
+            is_task=True,
+        ),
+        Tile(
+            "assessments_to_conclude",
+            _("Cases assessed on site, to conclude"),
+            counts["to_conclude"],
+            listed(status=S.ON_SITE_DONE),
+            is_task=True,
+        ),
+        Tile(
+            "assessments_concluded",
+            _("Conclusions to put on public notice or make effective"),
+            counts["concluded"],
+            listed(status=S.CONCLUDED),
+            is_task=True,
+        ),
+        Tile("assessments_open", _("Assessment cases open"), counts["open"], url),
+    ]
+    # A step with nothing waiting is not work: only the overdue line always shows.
+    return [t for t in tiles if not t.is_task or t.value or t.key == "assessments_overdue"]
+
+
+def assessor_tiles(actor) -> list[Tile]:
+    """An assessor's work list: their open on-site forms, those due by today first."""
+    today = local_today()
+    is_open = Q(submitted_at__isnull=True, assessment__status=S.ASSIGNED) & Q(
+        round=F("assessment__round")
+    )
+    counts = scoped(Assignment.objects.filter(assessor__user_id=actor.pk), actor).aggregate(
+        open=Count("id", filter=is_open),
+        due=Count("id", filter=is_open & Q(assessment__onsite_due__lte=today)),
+    )
+    url = reverse("assessor:tasks")
+    return [
+        Tile(
+            "visits_due",
+            _("Assessment visits due by today"),
+            counts["due"],
+            url,
+            is_task=True,
+            is_urgent=counts["due"] > 0,
+        ),
+        Tile("visits_open", _("Assessment forms open"), counts["open"], url, is_task=True),
+    ]
 
 
 def policies(*, actor) -> QuerySet[AssessmentPolicy]:

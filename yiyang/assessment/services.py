@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiyang.accounts.roles import Role
 from yiyang.core import audit, events
 from yiyang.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiyang.core.scoping import require, scoped, scoped_get
@@ -166,12 +165,9 @@ def _instruments_sharing_field(instrument_id: str) -> list[str]:
 
 
 def visible_assessments(actor):
-    """Every case the actor may see. Assessors see only the cases they were drawn for."""
+    """Every case the actor may see (assessors: the cases they were drawn for, declarations)."""
     require(actor, "assessments.view")
-    qs = scoped(Assessment.objects.all(), actor)
-    if getattr(actor, "role", None) == Role.ASSESSOR:
-        qs = qs.filter(assignments__assessor__user=actor).distinct()
-    return qs
+    return scoped(Assessment.objects.all(), actor)
 
 
 def _case_for_update(actor, assessment_id: int, capability: str = "assessments.manage"):

@@ -4,8 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ScopeRule
-
 
 class AppendOnlyError(Exception):
     pass
@@ -68,8 +66,6 @@ class ChangeLog(AppendOnly):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
-    scope_rule = ScopeRule(region="region_code")
-
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["entity_type", "entity_id", "-at"])]
@@ -108,8 +104,6 @@ class AccessLog(AppendOnly):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     channel = models.CharField(_("channel"), max_length=20, default="web")
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-
-    scope_rule = ScopeRule(region="region_code")
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
-from yiyang.regions.codes import BadDivisionCode, normalise_code
+from yiyang.core.divisions import BadDivisionCode, normalise_code
 
 from .columns import BOOL, CHOICE, DATE, DECIMAL, ID_NUMBER, INTEGER, REGION, Column
 from .workbooks import Layout

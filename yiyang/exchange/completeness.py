@@ -21,12 +21,13 @@ from django.db.models.functions import Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.exceptions import NotFound, PermissionDenied
-from yiyang.core.scoping import REGION, require, scoped
+from yiyang.core.divisions import LENGTH_BY_LEVEL, BadDivisionCode, level_of
+from yiyang.core.exceptions import NotFound
+from yiyang.core.scoping import require, scoped
 from yiyang.institutions.models import Organisation
 from yiyang.people.models import Elder, Guardian, HealthProfile
-from yiyang.regions.codes import LENGTH_BY_LEVEL, BadDivisionCode, level_of
 from yiyang.regions.models import Region
+from yiyang.regions.selectors import region_in_scope_get, region_path
 
 
 @dataclass(frozen=True)
@@ -204,26 +205,15 @@ def completeness_report(*, actor, region_code: str = "") -> Report:
     """Completeness of the registry and the organisation register for the children of one
     region (a district's streets, a city's districts) inside the actor's scope."""
     require(actor, "completeness.view")
-    if getattr(actor, "scope_kind", None) != REGION or not actor.region_code:
-        raise PermissionDenied()
-    code = (region_code or actor.region_code).strip()
-    if not code.startswith(actor.region_code):
-        raise NotFound()
+    # The region must lie inside the actor's scope, like any record they read.
+    region = region_in_scope_get(actor=actor, code=region_code or actor.region_code)
+    code = region.code
     try:
         length = _child_length(code)
     except BadDivisionCode as exc:
         raise NotFound() from exc
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise NotFound()
     children = list(Region.objects.filter(parent=region).order_by("code"))
-    path = list(
-        Region.objects.filter(
-            code__in=[
-                code[:n] for n in (2, 4, 6, 9, 12) if len(actor.region_code) <= n <= len(code)
-            ]
-        ).order_by("level")
-    )
+    path = [r for r in region_path(region) if len(r.code) >= len(actor.region_code)]
 
     elders = scoped(Elder.objects.all(), actor).filter(
         status=Elder.Status.ACTIVE, region_code__startswith=code

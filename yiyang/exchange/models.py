@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.scoping import ScopeRule
-
 
 class ImportJob(models.Model):
     """One uploaded workbook and what became of it.
@@ -57,8 +55,6 @@ class ImportJob(models.Model):
     language = models.CharField(max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-
-    scope_rule = ScopeRule(region="region_code")
 
     class Meta:
         ordering = ["-created_at"]

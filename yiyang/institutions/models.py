@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.scoping import ScopeRule
-
 
 class Organisation(models.Model):
     """Care homes, community centres and stations, home-care providers, medical institutions,
@@ -55,8 +53,6 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
-
-    scope_rule = ScopeRule(region="region_code", organisation="id")
 
     class Meta:
         ordering = ["region_code", "name"]

@@ -1,9 +1,13 @@
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
 from yiyang.core.pinyin import looks_like_pinyin
+from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 
 from .models import Organisation
@@ -98,3 +102,36 @@ def organisation_get_for_edit(*, actor, organisation_id: int) -> Organisation:
     """The record behind an edit form: the right to edit first, then the scope."""
     require(actor, "orgs.edit")
     return organisation_get(actor=actor, organisation_id=organisation_id)
+
+
+# --- landing cards ---------------------------------------------------------------------------
+
+
+def organisation_tiles(actor) -> list[Tile]:
+    """An officer's figures of the organisations in operation in their region: one query."""
+    orgs = scoped(Organisation.objects.filter(is_active=True), actor).aggregate(
+        n=Count("id"),
+        beds=Sum("beds"),
+        homes=Count("id", filter=Q(kind=Organisation.Kind.CARE_HOME)),
+    )
+    url = reverse("institutions:list")
+    homes = f"{url}?{urlencode({'kind': Organisation.Kind.CARE_HOME})}"
+    return [
+        Tile("organisations", _("Organisations in operation"), orgs["n"], url),
+        Tile("care_homes", _("Elderly-care institutions"), orgs["homes"], homes),
+        Tile("beds", _("Beds"), orgs["beds"] or 0, url),
+    ]
+
+
+def own_organisation(actor) -> dict | None:
+    """Provider staff's own organisation, for the head of their landing page."""
+    org = scoped(Organisation.objects.select_related("region"), actor).filter(
+        pk=actor.organisation_id
+    )
+    organisation = org.first() if actor.organisation_id else None
+    if organisation is None:
+        return None
+    return {
+        "organisation": organisation,
+        "url": reverse("institutions:detail", args=[organisation.pk]),
+    }

@@ -5,8 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yiyang.core.scoping import ScopeRule
-
 
 class Elder(models.Model):
     class Sex(models.TextChoices):
@@ -92,8 +90,6 @@ class Elder(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
-    scope_rule = ScopeRule(region="region_code", organisation="institution_id", elder="id")
-
     class Meta:
         ordering = ["region_code", "id"]
         verbose_name = _("older person")
@@ -135,10 +131,6 @@ class HealthProfile(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    scope_rule = ScopeRule(
-        region="elder__region_code", organisation="elder__institution_id", elder="elder_id"
-    )
-
     class Meta:
         verbose_name = _("health profile")
         verbose_name_plural = _("health profiles")
@@ -175,10 +167,6 @@ class Guardian(models.Model):
         on_delete=models.SET_NULL,
         related_name="wards",
         verbose_name=_("account"),
-    )
-
-    scope_rule = ScopeRule(
-        region="elder__region_code", organisation="elder__institution_id", elder="elder_id"
     )
 
     class Meta:

@@ -2,13 +2,18 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from yiyang.core import crypto
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
 from yiyang.core.pinyin import looks_like_pinyin
+from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import age_on, local_today, years_before
+from yiyang.institutions.models import Organisation
 
 from . import idnumbers
 from .models import Elder, Guardian, HealthProfile
@@ -127,3 +132,77 @@ def elder_get_for_edit(*, actor, elder_id: int) -> Elder:
     """The record behind an edit form: the right to edit first, then the scope."""
     require(actor, "elders.edit")
     return elder_get(actor=actor, elder_id=elder_id)
+
+
+# --- landing cards ---------------------------------------------------------------------------
+
+
+def _list_url(**query) -> str:
+    url = reverse("people:list")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def registry_figures(actor) -> dict:
+    """An officer's landing: active people on record and how they live, in one query."""
+    active = Elder.Status.ACTIVE
+    arrangements = list(Elder.Living)
+    counts = scoped(Elder.objects.filter(status=active), actor).aggregate(
+        total=Count("id"),
+        **{a.value: Count("id", filter=Q(living_arrangement=a.value)) for a in arrangements},
+    )
+    total = counts["total"]
+    return {
+        # the card counts active records, so its link lists exactly those
+        "tiles": [Tile("elders", _("Older people on record"), total, _list_url(status=active))],
+        "living": [
+            {
+                "key": a.value,
+                "label": a.label,
+                "value": counts[a.value],
+                "share": _share(counts[a.value], total),
+                "url": _list_url(status=active, living_arrangement=a.value),
+            }
+            for a in arrangements
+        ],
+    }
+
+
+def care_tiles(actor) -> list[Tile]:
+    """Provider staff's landing: the people in their organisation's care and its beds."""
+    organisation = Organisation.objects.filter(pk=actor.organisation_id).only("beds").first()
+    if organisation is None:
+        return []
+    residents = scoped(Elder.objects.filter(status=Elder.Status.ACTIVE), actor).count()
+    tiles = [
+        Tile("residents", _("People in our care"), residents, _list_url()),
+        Tile("beds", _("Beds"), organisation.beds or 0),
+    ]
+    if organisation.beds:
+        tiles.append(
+            Tile("occupancy", _("Beds occupied (%)"), _share(residents, organisation.beds))
+        )
+    return tiles
+
+
+def my_people(actor) -> dict:
+    """An older person's own record and their wards', in large print."""
+    today = local_today()
+    people = [
+        {
+            "name": elder.name,
+            "age": age_on(elder.birth_date, today),
+            "sex": elder.get_sex_display(),
+            "status": elder.get_status_display(),
+            "status_code": elder.status,
+            "community": elder.region.name,
+            "is_self": elder.pk == actor.elder_id,
+            "url": reverse("people:detail", args=[elder.pk]),
+        }
+        for elder in scoped(Elder.objects.select_related("region"), actor).order_by("id")
+    ]
+    # Shown even when empty: the page then says how to get the record linked.
+    return {"elders": people}

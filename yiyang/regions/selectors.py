@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from yiyang.core.divisions import BadDivisionCode, level_of, lineage
 from yiyang.core.exceptions import NotFound, PermissionDenied
-from yiyang.core.scoping import REGION
+from yiyang.core.scoping import filing_root, scoped, scoped_get
 
-from .codes import BadDivisionCode, level_of
 from .models import Region
 
 
@@ -32,33 +32,28 @@ def region_subtree(*, code: str, level: int | None = None) -> QuerySet[Region]:
 
 
 def regions_for_actor(actor, *, level: int | None = None) -> QuerySet[Region]:
-    """The nodes an actor may file records under: their own region and everything beneath."""
-    code = getattr(actor, "region_code", "") or ""
-    if not code:
-        return Region.objects.none()
-    return region_subtree(code=code, level=level)
+    """The nodes inside an actor's scope: their own region and everything beneath."""
+    qs = scoped(Region.objects.all(), actor)
+    return qs if level is None else qs.filter(level=level)
+
+
+def region_in_scope_get(*, actor, code: str) -> Region:
+    """One node inside the actor's scope, or NotFound (outside it, or no such code)."""
+    return scoped_get(Region.objects.all(), actor, code=(code or "").strip())
 
 
 def region_path(region: Region) -> list[Region]:
     """Ancestors from the province down to this node, in one query."""
-    prefixes = [region.code[:n] for n in (2, 4, 6, 9, 12) if n <= len(region.code)]
-    return list(Region.objects.filter(code__in=prefixes).order_by("level"))
+    return list(Region.objects.filter(code__in=lineage(region.code)).order_by("level"))
 
 
 # --- choices and browsing for the console -------------------------------------------------
 
 
-def _actor_root(actor) -> str:
-    """The region code an actor's records live under, or '' for actors scoped otherwise."""
-    if getattr(actor, "scope_kind", None) != REGION:
-        return ""
-    return getattr(actor, "region_code", "") or ""
-
-
 def community_choices(actor) -> list[tuple[str, list[tuple[str, str]]]]:
     """Communities an actor may file a person under, grouped by street: one query.
     A district holds about a hundred communities, a city about fifteen hundred."""
-    root = _actor_root(actor)
+    root = filing_root(actor)
     if not root:
         return []
     qs = (
@@ -81,7 +76,7 @@ def community_choices(actor) -> list[tuple[str, list[tuple[str, str]]]]:
 def region_filter_choices(actor) -> list[tuple[str, str]]:
     """The two levels below an actor's region, indented, for narrowing a list: a district
     officer picks streets and communities, a city officer districts and streets."""
-    root = _actor_root(actor)
+    root = filing_root(actor)
     if not root:
         return []
     top = level_of_code(root)
@@ -97,7 +92,7 @@ def region_filter_choices(actor) -> list[tuple[str, str]]:
 
 def region_choices(actor, *, min_level: int = Region.Level.DISTRICT) -> list[tuple[str, str]]:
     """Every node from `min_level` down inside the actor's region, indented by depth."""
-    root = _actor_root(actor)
+    root = filing_root(actor)
     if not root:
         return []
     qs = region_subtree(code=root).filter(level__gte=min_level, is_active=True).order_by("code")
@@ -119,7 +114,7 @@ def region_may_browse(actor) -> bool:
     """System administrators manage the tree; any region-bound staff member may read it."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    return bool(_actor_root(actor)) or actor.has_capability("regions.manage")
+    return bool(filing_root(actor)) or actor.has_capability("regions.manage")
 
 
 @dataclass
@@ -134,10 +129,7 @@ def region_browse(*, actor, code: str | None = None) -> RegionBrowse:
     if not region_may_browse(actor):
         raise PermissionDenied()
     root = getattr(actor, "region_code", "") or ""
-    code = (code or root).strip()
-    if not code.isdigit() or len(code) > 12 or not code.startswith(root):
-        raise NotFound()
-    node = region_get(code=code)
+    node = region_in_scope_get(actor=actor, code=code or root)
     path = [(r, len(r.code) >= len(root)) for r in region_path(node)]
     children = list(
         Region.objects.filter(parent=node).annotate(n_children=Count("children")).order_by("code")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .codes import BadDivisionCode, level_of, normalise_code, parent_code
+from yiyang.core.divisions import BadDivisionCode, level_of, normalise_code, parent_code
+
 from .models import Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "yiyang.accounts.context_processors.navigation",
+                "yiyang.core.context_processors.menu",
             ],
         },
     },

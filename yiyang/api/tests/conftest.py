@@ -10,16 +10,17 @@ import json
 import pytest
 from django.test import Client
 
-from yiyang.accounts.roles import API_SCOPES, Role
+from yiyang.accounts.roles import Role
 from yiyang.accounts.services import api_key_create
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.assessment.models import Assessment
+from yiyang.core import registry
 from yiyang.institutions.tests.factories import OrganisationFactory, credit_code
 from yiyang.people.models import Guardian, HealthProfile
 from yiyang.people.tests.factories import ElderFactory, id_number_for
 
 # Everything a key may be granted (ID reveal and health data are never among them).
-ALL_SCOPES = sorted(name for name, _label in API_SCOPES)
+ALL_SCOPES = sorted(name for name, _label in registry.api_scopes())
 
 PANLONG_ELDER_NAME = "盘龙秘密老人"
 PANLONG_ORG_NAME = "盘龙秘密养老院"

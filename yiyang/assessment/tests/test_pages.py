@@ -263,8 +263,13 @@ def test_the_home_page_counts_the_officers_open_and_overdue_cases(client, world,
         ),
     )
     client.force_login(staff)
-    cards = {c["key"]: c["value"] for c in client.get(reverse("home")).context["summary"]["cards"]}
+    landing = client.get(reverse("home")).context["landing"]
+    cards = landing.values()
     assert (cards["assessments_open"], cards["assessments_overdue"]) == (2, 1)
+    assert cards["assessments_to_accept"] == 2
+    # the overdue cases are the first line of the officer's work list, marked urgent
+    assert landing.tasks[0].key == "assessments_overdue" and landing.tasks[0].is_urgent
     client.force_login(officer(city, region=city.wuhua))
-    cards = {c["key"]: c["value"] for c in client.get(reverse("home")).context["summary"]["cards"]}
+    cards = client.get(reverse("home")).context["landing"].values()
     assert (cards["assessments_open"], cards["assessments_overdue"]) == (0, 0)
+    assert "assessments_to_accept" not in cards  # nothing waiting is no work

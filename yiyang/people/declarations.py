@@ -1,0 +1,79 @@
+"""What the people app declares: reading and keeping the elder registry."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
+from yiyang.core import registry, scoping
+from yiyang.core.registry import LandingCard, MenuEntry, capability
+from yiyang.core.scoping import ORGANISATION, REGION, SELF
+
+from . import selectors
+
+# Care homes and day-care centres see their residents, their caregivers too; other apps add
+# relationships (the assessor's cases, later the provider's orders and the caregiver's visits).
+scoping.declare(
+    "people.elder",
+    region="region_code",
+    organisation="institution_id",
+    caregiver_organisation="institution_id",
+    elder="id",
+)
+scoping.declare("people.healthprofile", via="elder")
+scoping.declare("people.guardian", via="elder")
+
+registry.declare_capabilities(
+    capability(
+        "elders.view",
+        _("Read older people"),
+        roles=[
+            *SELF_ROLES,
+            Role.CAREGIVER,
+            Role.PROVIDER,
+            Role.OPERATOR,
+            Role.ASSESSOR,
+            Role.DOCTOR,
+            *OFFICERS,
+        ],
+        api=True,
+    ),
+    capability("elders.edit", _("File and change older people"), roles=OFFICERS, api=True),
+    # Never an API scope: a machine does not reveal ID numbers or read health data.
+    capability("elders.reveal_id", _("Reveal full ID numbers"), roles=OFFICERS),
+    capability(
+        "elders.health",
+        _("Read health data"),
+        roles=[*SELF_ROLES, Role.OPERATOR, Role.DOCTOR, *OFFICERS],
+    ),
+)
+
+registry.declare_menu(
+    "registry",
+    [MenuEntry("people:list", _("Older people"), "elders.view", order=10)],
+)
+
+registry.declare_cards(
+    LandingCard(
+        "registry",
+        selectors.registry_figures,
+        capability="elders.view",
+        scope_kinds=frozenset({REGION}),
+        order=20,
+        template="people/_landing_registry.html",
+    ),
+    LandingCard(
+        "care",
+        selectors.care_tiles,
+        capability="elders.view",
+        scope_kinds=frozenset({ORGANISATION}),
+        order=20,
+    ),
+    LandingCard(
+        "my_people",
+        selectors.my_people,
+        capability="elders.view",
+        scope_kinds=frozenset({SELF}),
+        order=1,
+        template="people/_landing_my_people.html",
+        placement="head",
+    ),
+)
