@@ -4,6 +4,7 @@ valid, and its field messages are put back beside the fields (core.console.add_d
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.divisions import city_of
 from yiyang.core.timeutils import local_today
 from yiyang.institutions.models import Organisation
 from yiyang.regions.selectors import region_filter_choices
@@ -100,7 +101,7 @@ class DrawForm(forms.Form):
         super().__init__(*args, **kwargs)
         orgs = Organisation.objects.filter(kind=Organisation.Kind.ASSESSMENT, is_active=True)
         if case is not None:
-            orgs = orgs.filter(region_code__startswith=case.region_code[:4])
+            orgs = orgs.filter(region_code__startswith=city_of(case.region_code))
         self.fields["organisation"].choices = [(o.pk, o.name) for o in orgs.order_by("name")]
 
 

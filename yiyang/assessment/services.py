@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiyang.core import audit, events
+from yiyang.core.divisions import city_of, district_of
 from yiyang.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiyang.core.scoping import require, scoped, scoped_get
 from yiyang.core.timeutils import add_months, local_today
@@ -324,7 +325,7 @@ def application_file(*, actor, data: ApplicationData) -> Assessment:
             due_provisional=acceptance.provisional or due.provisional,
             created_by=account_of(actor),
         )
-        case.number = f"PG{applied_on:%Y}{elder.region_code[:6]}{case.pk:07d}"
+        case.number = f"PG{applied_on:%Y}{district_of(elder.region_code)}{case.pk:07d}"
         case.save(update_fields=["number"])
         audit.record_change(actor=actor, entity=case, action="create", note="application filed")
     return case
@@ -452,7 +453,7 @@ def assessors_draw(
         org = Organisation.objects.filter(
             pk=organisation_id, kind=Organisation.Kind.ASSESSMENT, is_active=True
         ).first()
-        if org is None or not case.region_code.startswith(org.region_code[:4]):
+        if org is None or not case.region_code.startswith(city_of(org.region_code)):
             raise ValidationFailed(
                 fields={
                     "organisation": _("Choose a designated assessment organisation of this city.")

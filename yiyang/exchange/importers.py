@@ -27,6 +27,7 @@ from yiyang.assessment.labels import problem_message
 from yiyang.assessment.models import Assessment
 from yiyang.assessment.services import account_of, effective_event_publish
 from yiyang.core import audit, crypto
+from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
 from yiyang.core.scoping import region_in_scope
@@ -1145,7 +1146,7 @@ class AssessmentImporter(Importer):
 
         Assessment.objects.bulk_create(new_cases)
         for case in new_cases:
-            case.number = f"IM{case.applied_on:%Y}{case.region_code[:6]}{case.pk:07d}"
+            case.number = f"IM{case.applied_on:%Y}{district_of(case.region_code)}{case.pk:07d}"
         for case, winner in links:
             # Superseded on the day the newer conclusion took effect, as the procedure does.
             case.superseded_by, case.ended_on = winner, winner.valid_from

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.models import User
 from yiyang.accounts.roles import Role
 from yiyang.core import audit
+from yiyang.core.divisions import district_of
 from yiyang.core.models import ChangeLog
 from yiyang.institutions.models import Organisation
 from yiyang.people.models import Elder, Guardian
@@ -80,7 +81,7 @@ def demo_accounts_ensure() -> list[User]:
     unlocked, active, region, organisation, linked older person). Idempotent."""
     regions = {r.code: r for r in Region.objects.filter(code__in=[PANLONG, WUHUA, CITY])}
     orgs_by_name = {
-        (o.name, o.region_code[:6] if len(o.region_code) >= 6 else o.region_code): o
+        (o.name, district_of(o.region_code)): o
         for o in Organisation.objects.filter(
             kind__in=[
                 Organisation.Kind.CARE_HOME,
@@ -174,7 +175,7 @@ def _provider_staff() -> list[tuple[DemoAccount, dict]]:
     ).order_by("region_code", "name")
     counters: dict[str, int] = {}
     for org in providers.select_related("region"):
-        district = org.region_code[:6]
+        district = district_of(org.region_code)
         counters[district] = counters.get(district, 0) + 1
         n = counters[district]
         staff = [(f"{PREFIX}provider_{district}_{n}", Role.PROVIDER)] + [

@@ -28,6 +28,7 @@ from yiyang.assessment.models import (
     Discrepancy,
     Objection,
 )
+from yiyang.core.divisions import district_of
 from yiyang.core.models import ChangeLog
 from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.workdays import deadline
@@ -214,7 +215,7 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
         residence = home_id if living == Elder.Living.INSTITUTION else None
         case = {
             "id": pk,
-            "number": f"PG{applied:%Y}{region_code[:6]}{pk:07d}",
+            "number": f"PG{applied:%Y}{district_of(region_code)}{pk:07d}",
             "elder_id": elder_id,
             "region_code": region_code,
             "residence_id": residence,

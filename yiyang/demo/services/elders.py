@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from yiyang.core import crypto
+from yiyang.core.divisions import street_of
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.timeutils import age_on, years_before
 from yiyang.institutions.models import Organisation
@@ -193,7 +194,7 @@ class ElderGenerator:
         else:
             communities, cum = self._communities[district_code]
             community = rng.choices(communities, cum_weights=cum)[0]
-            street = self.cmap.by_code[community.code[:9]]
+            street = self.cmap.by_code[street_of(community.code)]
             address = home_address(rng, district, street, community)
             lat, lng = near(rng, community, 0.01 if is_village(community) else 0.004)
             if living == Elder.Living.COMMUNITY:

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from yiyang.core.divisions import district_of
 from yiyang.core.timeutils import years_before
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.services import organisation_build
@@ -91,7 +92,7 @@ class _Builder:
         if (region.code, name) in self.taken:
             return None
         self.taken.add((region.code, name))
-        district = self.cmap.by_code[region.code[:6]] if len(region.code) >= 6 else None
+        district = self.cmap.by_code[district_of(region.code)] if len(region.code) >= 6 else None
         lat, lng = near(self.rng, region, spread)
         if address is None and district is not None:
             community = region if region.level == Region.Level.COMMUNITY else None
@@ -101,7 +102,7 @@ class _Builder:
         org = organisation_build(
             values={
                 "name": name,
-                "credit_code": self.codes.make(registrar, region.code[:6].ljust(6, "0"))
+                "credit_code": self.codes.make(registrar, district_of(region.code).ljust(6, "0"))
                 if registrar
                 else None,
                 "kind": kind,

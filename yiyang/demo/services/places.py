@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from yiyang.core.divisions import district_of, street_of
 from yiyang.regions.models import Region
 
 from . import tables
@@ -32,9 +33,9 @@ class CityMap:
         cmap.by_code = by_code
         for region in rows:
             if region.level == Region.Level.STREET:
-                cmap.streets.setdefault(region.code[:6], []).append(region)
+                cmap.streets.setdefault(district_of(region.code), []).append(region)
             elif region.level == Region.Level.COMMUNITY:
-                cmap.communities.setdefault(region.code[:9], []).append(region)
+                cmap.communities.setdefault(street_of(region.code), []).append(region)
         return cmap
 
     def district_communities(self, district_code: str) -> list[Region]:
