@@ -2,15 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core import registry, scoping
+from yiyang.core import policy, registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import REGION
 
 from . import selectors
+from .models import SecurityPolicy
 from .roles import Role
 
 scoping.declare("accounts.user", region="region_code", organisation="organisation_id")
 scoping.declare("accounts.apikey", region="region_code")
+
+policy.declare_kind("security", SecurityPolicy, regional=False)
 
 registry.declare_capabilities(
     capability("accounts.manage", _("Manage accounts"), roles=[Role.SYSTEM_ADMIN]),

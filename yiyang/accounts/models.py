@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core import registry
+from yiyang.core.policy import DatedPolicy
 from yiyang.core.scoping import REGION, SELF
 
 from .roles import SCOPE_OF_ROLE, Role
@@ -88,18 +89,13 @@ class User(AbstractUser):
         return self.locked_until is not None and self.locked_until > timezone.now()
 
 
-class SecurityPolicy(models.Model):
-    """The security administrator's numbers, dated like every other policy."""
+class SecurityPolicy(DatedPolicy):
+    """The security administrator's numbers, dated like every other policy (core.policy);
+    they hold for the whole country's deployment."""
 
-    effective_from = models.DateField(_("effective from"))
-    effective_to = models.DateField(_("effective to"), null=True, blank=True)
     max_failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins before lockout"))
     lockout_minutes = models.PositiveIntegerField(_("lockout minutes"))
     password_max_age_days = models.PositiveIntegerField(_("password maximum age (days)"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         ordering = ["-effective_from"]

@@ -1,11 +1,9 @@
-"""Reading the dated security policy."""
+"""Reading the dated security policy (core.policy: one rule for every dated policy)."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
-
-from yiyang.core.timeutils import local_today
+from yiyang.core.policy import policy_in_force
 
 from .models import SecurityPolicy
 
@@ -23,13 +21,7 @@ FALLBACK = Policy(max_failed_logins=5, lockout_minutes=15, password_max_age_days
 
 
 def security_policy_for(*, on: dt.date | None = None) -> Policy:
-    on = on or local_today()
-    row = (
-        SecurityPolicy.objects.filter(effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-effective_from", "-id")
-        .first()
-    )
+    row = policy_in_force(SecurityPolicy, on=on)
     if row is None:
         return FALLBACK
     return Policy(row.max_failed_logins, row.lockout_minutes, row.password_max_age_days)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core.divisions import district_of
+from yiyang.core.policy import policy_history
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.regions.models import Region
@@ -85,7 +86,7 @@ def api_key_get(*, actor, key_id: int) -> ApiKey:
 
 def security_policy_history(*, actor) -> QuerySet[SecurityPolicy]:
     require(actor, "security.manage")
-    return SecurityPolicy.objects.select_related("created_by").order_by("-effective_from", "-id")
+    return policy_history(SecurityPolicy)
 
 
 def security_policy_current(*, actor) -> Policy:

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from yiyang.core import audit, crypto, registry
 from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import PermissionDenied, ValidationFailed
+from yiyang.core.policy import policy_file
 from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
-from yiyang.core.timeutils import LOCAL_TZ, local_today
+from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.regions.models import Region
 
 from .errors import AccountLocked, BadCredentials
@@ -398,7 +399,6 @@ POLICY_LIMITS = {
 }
 
 
-@transaction.atomic
 def security_policy_file(
     *,
     actor,
@@ -407,10 +407,10 @@ def security_policy_file(
     password_max_age_days: int,
     effective_from: dt.date,
 ) -> SecurityPolicy:
-    """File a new dated policy row. The row in force on that day is closed the day before;
-    a row filed earlier for the same day is superseded (the later filing wins, both stay in
-    the history); a row already filed for a later day bounds the new one. Nothing is deleted
-    and no day that has passed is rewritten."""
+    """File a new dated policy row, by the one rule of every dated policy (core.policy): the
+    row in force on that day is closed the day before, a row filed earlier for the same day is
+    superseded (the later filing wins, both stay in the history), a row already filed for a
+    later day bounds the new one. Nothing is deleted and no day that has passed is rewritten."""
     require(actor, "security.manage")
     values = {
         "max_failed_logins": max_failed_logins,
@@ -425,46 +425,14 @@ def security_policy_file(
                 "low": low,
                 "high": high,
             }
-    today = local_today()
-    if not isinstance(effective_from, dt.date):
-        errors["effective_from"] = _("Enter a date.")
-    elif effective_from < today:
-        errors["effective_from"] = _("A policy cannot start in the past.")
-    if errors:
-        raise ValidationFailed(fields=errors)
-    # Lock the rows we may close so that two administrators filing at once serialise.
-    rows = list(
-        SecurityPolicy.objects.select_for_update().filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from)
-        )
-    )
-    later = [r.effective_from for r in rows if r.effective_from > effective_from]
-    for row in rows:
-        if row.effective_from < effective_from:
-            row.effective_to = effective_from - dt.timedelta(days=1)
-        elif row.effective_from == effective_from:
-            row.effective_to = effective_from  # superseded: the later filing wins that day
-        else:
-            continue
-        row.save(update_fields=["effective_to"])
-    policy = SecurityPolicy.objects.create(
-        effective_from=effective_from,
-        effective_to=min(later) - dt.timedelta(days=1) if later else None,
-        created_by=actor if isinstance(actor, User) else None,
-        **values,
-    )
-    audit.record_change(
+    return policy_file(
+        SecurityPolicy,
         actor=actor,
-        entity=policy,
-        action="create",
-        changes={
-            **{name: [None, value] for name, value in values.items()},
-            "effective_from": [None, effective_from.isoformat()],
-        },
+        values=values,
+        effective_from=effective_from,
+        errors=errors,
         note="security policy filed",
-        region_code=getattr(actor, "region_code", "") or "",
     )
-    return policy
 
 
 # --- API keys --------------------------------------------------------------------------------

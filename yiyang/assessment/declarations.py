@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Role
-from yiyang.core import registry, scoping
+from yiyang.core import policy, registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import ASSESSOR, REGION
 
 from . import selectors
-from .models import AssessorProfile, Assignment
+from .models import AssessmentPolicy, AssessorProfile, Assignment
 
 scoping.declare("assessment.assessment", region="region_code", elder="elder_id")
 for child in ("assessordraw", "assignment", "discrepancy", "objection", "evidence"):
@@ -45,6 +45,8 @@ def _own_pool(actor) -> Q:
 def _own_profile(actor) -> Q:
     return Q(user_id=actor.pk)
 
+
+policy.declare_kind("assessment", AssessmentPolicy, keys=("instrument",))
 
 registry.declare_capabilities(
     capability(

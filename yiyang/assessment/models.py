@@ -14,17 +14,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yiyang.core.policy import DatedPolicy
 
-class AssessmentPolicy(models.Model):
-    """The procedure's numbers for one instrument in a region from a date: a policy is data.
 
-    The policy in force for a case is the one whose region code is the longest prefix of the
-    person's region code ('' covers everywhere), effective on the day in question."""
+class AssessmentPolicy(DatedPolicy):
+    """The procedure's numbers for one instrument in a region from a date: a policy is data,
+    dated and chosen by the one rule of core.policy (the nearest region's row in force)."""
 
     instrument = models.CharField(_("instrument"), max_length=40)
-    region_code = models.CharField(_("region code"), max_length=12, blank=True)
-    effective_from = models.DateField(_("effective from"))
-    effective_to = models.DateField(_("effective to"), null=True, blank=True)
     acceptance_workdays = models.PositiveSmallIntegerField(
         _("working days to accept or refuse an application")
     )
@@ -46,19 +43,16 @@ class AssessmentPolicy(models.Model):
     )
     assessors_required = models.PositiveSmallIntegerField(_("assessors on site"), default=2)
     evidence_required = models.BooleanField(_("on-site evidence required"), default=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         ordering = ["instrument", "region_code", "-effective_from"]
         verbose_name = _("assessment policy")
         verbose_name_plural = _("assessment policies")
         constraints = [
+            # One row in force per start day: a filing for the same day supersedes the earlier.
             models.UniqueConstraint(
                 fields=["instrument", "region_code", "effective_from"],
+                condition=models.Q(superseded_by__isnull=True),
                 name="assessment_policy_unique_start",
             ),
             models.CheckConstraint(

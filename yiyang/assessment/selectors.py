@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from yiyang.core.console import HistoryEntry, change_history
+from yiyang.core.policy import policies_in_force, policy_choose
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import local_today
@@ -29,8 +30,6 @@ from .services import (
     OPEN,
     draw_replay,
     needs_notice,
-    policies_in_force,
-    policy_choose,
     policy_for,
     visible_assessments,
 )
@@ -99,10 +98,10 @@ def expiring(*, actor, today: dt.date | None = None) -> list[Assessment]:
         .select_related("elder")
         .order_by("valid_to", "id")
     )
-    policies = policies_in_force(today)  # one query, not one per case
+    policies = policies_in_force(AssessmentPolicy, on=today)  # one query, not one per case
     due = []
     for case in rows[:2000]:
-        policy = policy_choose(policies, case.instrument, case.region_code)
+        policy = policy_choose(policies, region_code=case.region_code, instrument=case.instrument)
         if policy is None:
             continue  # no policy in force here today: the policy page says so
         if case.valid_to - dt.timedelta(days=policy.reminder_days) <= today:

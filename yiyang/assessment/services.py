@@ -17,7 +17,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from yiyang.core import audit, events
 from yiyang.core.divisions import city_of, district_of
 from yiyang.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.policy import policy_file, policy_in_force
 from yiyang.core.scoping import require, scoped, scoped_get
 from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.validation import clean_phone
@@ -93,6 +93,7 @@ audit.register_notes(
         "superseded": gettext_lazy("Superseded by a later conclusion"),
         "evidence added": gettext_lazy("Evidence added"),
         "assessment effective": gettext_lazy("Assessment conclusion took effect"),
+        "assessment policy filed": gettext_lazy("Assessment policy filed"),
     }
 )
 
@@ -107,36 +108,9 @@ def account_of(actor):
 # --- Policy -------------------------------------------------------------------------------------
 
 
-def policies_in_force(on: dt.date) -> list[AssessmentPolicy]:
-    """Every policy row in force on `on` (a small table: a few rows per standard and region)."""
-    return list(
-        AssessmentPolicy.objects.filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
-        )
-    )
-
-
-def policy_choose(
-    rows: list[AssessmentPolicy], instrument: str, region_code: str
-) -> AssessmentPolicy | None:
-    """Of rows in force, the one for `instrument` whose region code is the longest prefix of
-    `region_code` ('' covers everywhere)."""
-    fitting = [
-        p for p in rows if p.instrument == instrument and region_code.startswith(p.region_code)
-    ]
-    return max(fitting, key=lambda p: (len(p.region_code), p.effective_from), default=None)
-
-
 def policy_for(instrument: str, region_code: str, on: dt.date) -> AssessmentPolicy:
-    """The policy in force on `on` for the longest region prefix of `region_code`."""
-    prefixes = [region_code[:n] for n in range(len(region_code), 0, -1)] + [""]
-    rows = AssessmentPolicy.objects.filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on),
-        instrument=instrument,
-        region_code__in=prefixes,
-        effective_from__lte=on,
-    )
-    best = policy_choose(list(rows), instrument, region_code)
+    """The policy in force on `on` for the nearest region above `region_code` (core.policy)."""
+    best = policy_in_force(AssessmentPolicy, region_code=region_code, on=on, instrument=instrument)
     if best is None:
         raise PolicyMissing(
             _(
@@ -936,66 +910,40 @@ POLICY_BOUNDS = {
 
 
 def policy_add(*, actor, values: dict) -> AssessmentPolicy:
-    """A new dated policy. It never rewrites the past: it starts today or later, and the policy
-    it follows for the same instrument and region ends the day before."""
+    """A new dated policy, filed by the one rule of every dated policy (core.policy): it starts
+    today or later, the policy it follows for the same instrument and region ends the day
+    before, and one filed earlier for the same day is superseded."""
     require(actor, "assessments.policy")
     errors: dict[str, str] = {}
     instrument = values.get("instrument", "")
     if instrument not in grading.instrument_ids():
         errors["instrument"] = _("Choose an assessment standard.")
-    region_code = (values.get("region_code") or "").strip()
-    own = getattr(actor, "region_code", "") or ""
-    if not region_code.startswith(own) or (region_code and not region_code.isdigit()):
-        errors["region_code"] = _("Enter a region code inside your own region (%(code)s).") % {
-            "code": own or "—"
-        }
-    start = values.get("effective_from")
-    if start is None:
-        errors["effective_from"] = _("Enter the day the policy takes effect.")
-    elif start < local_today():
-        errors["effective_from"] = _("A policy cannot start in the past; history is not rewritten.")
+    numbers = {}
     for name, (low, high) in POLICY_BOUNDS.items():
         value = values.get(name)
-        if value is None or not low <= int(value) <= high:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {
                 "low": low,
                 "high": high,
             }
-    if not errors and values["notice_workdays"] >= values["entitlement_workdays"]:
+        else:
+            numbers[name] = value
+    if (
+        "notice_workdays" in numbers
+        and "entitlement_workdays" in numbers
+        and numbers["notice_workdays"] >= numbers["entitlement_workdays"]
+    ):
         errors["notice_workdays"] = _(
             "The public notice must be shorter than the entitlement deadline."
         )
-    if errors:
-        raise ValidationFailed(fields=errors)
-    with transaction.atomic():
-        same = AssessmentPolicy.objects.select_for_update().filter(
-            instrument=instrument, region_code=region_code
-        )
-        if same.filter(effective_from=start).exists():
-            raise ValidationFailed(
-                fields={"effective_from": _("A policy already starts on this day here.")}
-            )
-        for earlier in same.filter(effective_from__lt=start).filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=start)
-        ):
-            earlier.effective_to = start - dt.timedelta(days=1)
-            earlier.save(update_fields=["effective_to"])
-        later = same.filter(effective_from__gt=start).order_by("effective_from").first()
-        row = AssessmentPolicy.objects.create(
-            instrument=instrument,
-            region_code=region_code,
-            effective_from=start,
-            effective_to=later.effective_from - dt.timedelta(days=1) if later else None,
-            source=(values.get("source") or "").strip()[:300],
-            evidence_required=bool(values.get("evidence_required")),
-            created_by=account_of(actor),
-            **{name: int(values[name]) for name in POLICY_BOUNDS},
-        )
-        audit.record_change(
-            actor=actor,
-            entity=row,
-            action="create",
-            region_code=region_code,
-            changes={name: [None, values[name]] for name in POLICY_BOUNDS},
-        )
-    return row
+    return policy_file(
+        AssessmentPolicy,
+        actor=actor,
+        values={**numbers, "evidence_required": bool(values.get("evidence_required"))},
+        keys={"instrument": instrument},
+        region_code=values.get("region_code") or "",
+        effective_from=values.get("effective_from"),
+        source=values.get("source") or "",
+        errors=errors,
+        note="assessment policy filed",
+    )
