@@ -86,6 +86,16 @@ class AssessmentOut(AssessmentListItem):
     )
     assignments: list[AssignmentOut]
     discrepancies: list[DiscrepancyOut]
+    steps: list[str] = Field(
+        ...,
+        description="The steps the caller may take on the case now, from its transition table "
+        "(`accept`, `refuse`, `draw`, `conclude`, `notice`, `objection`, `effective`, "
+        "`withdraw`, ...).",
+    )
+
+    @staticmethod
+    def resolve_steps(obj, context) -> list[str]:
+        return selectors.steps_offered(context["request"].auth, obj)
 
     @staticmethod
     def resolve_assessment_org(obj) -> str | None:

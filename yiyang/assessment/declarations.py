@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Role
-from yiyang.core import policy, registry, scoping
+from yiyang.core import policy, registry, scoping, transitions
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import ASSESSOR, REGION
 
 from . import selectors
 from .models import AssessmentPolicy, AssessorProfile, Assignment
+from .transitions import CASE
 
 scoping.declare("assessment.assessment", region="region_code", elder="elder_id")
 for child in ("assessordraw", "assignment", "discrepancy", "objection", "evidence"):
@@ -47,6 +48,7 @@ def _own_profile(actor) -> Q:
 
 
 policy.declare_kind("assessment", AssessmentPolicy, keys=("instrument",))
+transitions.declare(CASE)
 
 registry.declare_capabilities(
     capability(

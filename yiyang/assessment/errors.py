@@ -6,6 +6,7 @@ the stable `code` is what pages and the API translate when they show them.
 
 from dataclasses import dataclass
 
+from yiyang.core import transitions
 from yiyang.core.exceptions import DomainError
 
 # code -> what it means; the codes are a contract with other systems, never rename one.
@@ -70,11 +71,9 @@ class DefinitionInvalid(DomainError):
 # --- Refusals of the procedure ----------------------------------------------------------------
 
 
-class TransitionRefused(DomainError):
-    """A step taken out of order: accepting a refused case, concluding before the on-site work."""
-
-    code = "bad_transition"
-    status = 409
+# A step taken out of order (accepting a refused case, concluding before the on-site work):
+# the one refusal of every life-cycle table, core.transitions.
+TransitionRefused = transitions.TransitionRefused
 
 
 class PolicyMissing(DomainError):

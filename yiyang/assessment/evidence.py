@@ -11,14 +11,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from yiyang.core import audit
-from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.exceptions import NotFound, ValidationFailed
 from yiyang.core.scoping import require, scoped_get
 
 from .errors import EvidenceCorrupt, TransitionRefused
-from .models import Assessment, Assignment, Evidence
+from .models import Evidence
 from .services import account_of, visible_assessments
-
-S = Assessment.Status
+from .transitions import CASE
 
 # (magic test, content type, kind)
 _SIGNATURES = (
@@ -30,8 +29,6 @@ _SIGNATURES = (
     (lambda b: b.startswith(b"%PDF-"), "application/pdf", Evidence.Kind.DOCUMENT),
 )
 
-OPEN_FOR_EVIDENCE = (S.APPLIED, S.ACCEPTED, S.ASSIGNED, S.ON_SITE_DONE, S.OBJECTED)
-
 
 def sniff(head: bytes) -> tuple[str, str] | None:
     for test, content_type, kind in _SIGNATURES:
@@ -40,29 +37,18 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _may_attach(actor, case: Assessment) -> bool:
-    if actor.has_capability("assessments.manage"):
-        return True
-    return (
-        actor.has_capability("assessments.perform")
-        and Assignment.objects.filter(
-            assessment=case, round=case.round, assessor__user=actor
-        ).exists()
-    )
-
-
 def evidence_add(*, actor, assessment_id: int, upload, note: str = "") -> Evidence:
     """Attach an uploaded file (a Django UploadedFile or any file object with .name and .size)."""
     require(actor, "assessments.view")
     case = scoped_get(visible_assessments(actor), actor, pk=assessment_id)
-    if not _may_attach(actor, case):
-        raise PermissionDenied()
-    if case.status not in OPEN_FOR_EVIDENCE:
+    try:
+        CASE.check(actor, case, "add_evidence")
+    except TransitionRefused as exc:
         raise TransitionRefused(
             _("Evidence can no longer be added: the case is %(status)s.")
             % {"status": case.get_status_display()},
             field="file",
-        )
+        ) from exc
     if upload is None or not getattr(upload, "size", 0):
         raise ValidationFailed(fields={"file": _("Choose a file; it is empty or missing.")})
     limit = settings.EVIDENCE_MAX_BYTES

@@ -25,14 +25,14 @@ from .models import (
     Evidence,
     Objection,
 )
+from .rules import policy_for
 from .services import (
     EXCLUSION_LABELS,
     OPEN,
     draw_replay,
-    needs_notice,
-    policy_for,
     visible_assessments,
 )
+from .transitions import CASE
 
 S = Assessment.Status
 
@@ -133,29 +133,16 @@ class AssessmentDetail:
     objections: list[Objection]
     history: list[HistoryEntry]
     policy: AssessmentPolicy | None
+    # Every step the actor may take now; `actions` the ones that move the case (its buttons).
     steps: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
     overdue: bool = False
-    is_assessor: bool = False
     item_labels: dict[str, str] = field(default_factory=dict)
 
 
-def _steps(actor, case: Assessment) -> list[str]:
-    """The steps this actor may take now; pages show one button each."""
-    if not actor.has_capability("assessments.manage"):
-        return []
-    steps = {
-        S.APPLIED: ["accept", "refuse", "withdraw"],
-        S.ACCEPTED: ["draw", "withdraw"],
-        S.ASSIGNED: ["withdraw"],
-        S.ON_SITE_DONE: ["conclude", "withdraw"],
-        S.OBJECTED: ["draw", "withdraw"],
-        S.PUBLIC_NOTICE: ["objection"],
-    }.get(case.status, [])
-    if case.status == S.CONCLUDED:
-        steps = ["notice"] if needs_notice(case) else ["effective"]
-    if case.status == S.PUBLIC_NOTICE and case.notice_to and local_today() > case.notice_to:
-        steps = ["effective"]
-    return list(steps)
+def steps_offered(actor, case: Assessment) -> list[str]:
+    """The steps this actor may take now (transitions.CASE), for pages and the API."""
+    return [step.name for step in CASE.offered(actor, case)]
 
 
 def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
@@ -200,6 +187,7 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
     except PolicyMissing:
         policy = None
     today = local_today()
+    offered = CASE.offered(actor, case)
     labels = {i.id: f"{i.id} {i.label}" for i in instrument.items.values()}
     labels.update({"coma": "昏迷", "diagnoses": "诊断"})
     return AssessmentDetail(
@@ -217,9 +205,9 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
             },
         ),
         policy=policy,
-        steps=_steps(actor, case),
+        steps=[step.name for step in offered],
+        actions=[step.name for step in offered if step.target is not None],
         overdue=overdue(Assessment.objects.filter(pk=case.pk), today).exists(),
-        is_assessor=any(a.assessor.user_id == actor.pk for a in assignments),
         item_labels=labels,
     )
 

@@ -1,14 +1,9 @@
 """The assessment procedure (standards/assessment.md §1.8), step by step.
 
-    applied ─▶ accepted ─▶ assigned ─▶ on_site_done ─▶ concluded ─▶ public_notice ─▶ effective
-       │                      ▲                            │              │             │
-       └▶ refused             └──── objected ◀─────────────┼──────────────┘             ├▶ expired
-    (withdrawn from any step before concluded)             └▶ effective (final round or  └▶ superseded
-                                                               no public notice)
-
-Each function checks who may take the step and whether the case is at the step it follows,
-writes the case and its history in one transaction, and names what was wrong if it refuses.
-Day counts, validity and the number of assessors come from `AssessmentPolicy` (data, dated).
+Each function checks its step in the case's transition table (transitions.CASE: whether the
+case is at a status the step follows, who may take it, its guard), writes the case and its
+history in one transaction, and names what was wrong if it refuses. Day counts, validity and
+the number of assessors come from `AssessmentPolicy` (data, dated; rules.py).
 """
 
 import datetime as dt
@@ -23,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from yiyang.core import audit, events
 from yiyang.core.divisions import city_of, district_of
-from yiyang.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from yiyang.core.policy import policy_file, policy_in_force
+from yiyang.core.exceptions import Conflict, NotFound, ValidationFailed
+from yiyang.core.policy import policy_file
 from yiyang.core.scoping import require, scoped, scoped_get
 from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.validation import clean_phone
@@ -37,7 +32,6 @@ from .errors import (
     AlreadySubmitted,
     AnswersInvalid,
     OpenCaseExists,
-    PolicyMissing,
     PoolTooSmall,
     Problem,
     ReapplyBarred,
@@ -55,11 +49,12 @@ from .models import (
     Discrepancy,
     Objection,
 )
+from .rules import effective_ready, policy_for
+from .transitions import CASE
 
 S = Assessment.Status
 
 OPEN = OPEN_STATUSES
-BEFORE_CONCLUSION = (S.APPLIED, S.ACCEPTED, S.ASSIGNED, S.ON_SITE_DONE, S.OBJECTED)
 # Triggers a bar on re-application after a 'no disability' result does not hold against.
 CHANGE_OF_CONDITION = (
     Assessment.Trigger.DISCHARGE,
@@ -108,21 +103,6 @@ def account_of(actor):
 # --- Policy -------------------------------------------------------------------------------------
 
 
-def policy_for(instrument: str, region_code: str, on: dt.date) -> AssessmentPolicy:
-    """The policy in force on `on` for the nearest region above `region_code` (core.policy)."""
-    best = policy_in_force(AssessmentPolicy, region_code=region_code, on=on, instrument=instrument)
-    if best is None:
-        raise PolicyMissing(
-            _(
-                "No assessment policy for %(instrument)s is in force here on %(day)s; "
-                "an officer must enter one first."
-            )
-            % {"instrument": instrument, "day": on.isoformat()},
-            field="instrument",
-        )
-    return best
-
-
 def _registry_field(instrument_id: str) -> str | None:
     return grading.instrument_load(instrument_id).registry_field
 
@@ -145,22 +125,18 @@ def visible_assessments(actor):
     return scoped(Assessment.objects.all(), actor)
 
 
-def _case_for_update(actor, assessment_id: int, capability: str = "assessments.manage"):
-    require(actor, capability)
+def _case_for_update(actor, assessment_id: int) -> Assessment:
+    """The case, locked, if the actor may see it (NotFound otherwise)."""
     case = scoped_get(visible_assessments(actor), actor, pk=assessment_id)
     return Assessment.objects.select_for_update().get(pk=case.pk)
 
 
-def _expect(case: Assessment, *statuses, version: int | None = None) -> None:
+def _step(actor, case: Assessment, name: str, *, version: int | None = None):
+    """Check a step of the table before writing it: the version read (if given), then the
+    case's status, who may take it and its guard."""
     if version is not None and case.version != version:
         raise Conflict()
-    if case.status not in statuses:
-        allowed = "、".join(str(S(s).label) for s in statuses)
-        raise TransitionRefused(
-            _("This case is %(status)s; this step needs it to be %(allowed)s.")
-            % {"status": case.get_status_display(), "allowed": allowed},
-            field="status",
-        )
+    return CASE.check(actor, case, name)
 
 
 def _shown(value):
@@ -308,7 +284,7 @@ def application_file(*, actor, data: ApplicationData) -> Assessment:
 def application_accept(*, actor, assessment_id: int, version: int | None = None) -> Assessment:
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, S.APPLIED, version=version)
+        _step(actor, case, "accept", version=version)
         today = local_today()
         policy = policy_for(case.instrument, case.region_code, case.applied_on)
         onsite = deadline(today, policy.onsite_workdays)
@@ -336,7 +312,7 @@ def application_refuse(
         raise ValidationFailed(fields=errors)
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, S.APPLIED, version=version)
+        _step(actor, case, "refuse", version=version)
         return _move(
             actor,
             case,
@@ -358,7 +334,7 @@ def application_withdraw(*, actor, assessment_id: int, note: str = "") -> Assess
         raise ValidationFailed(fields={"note": _("At most 300 characters.")})
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, *BEFORE_CONCLUSION)
+        _step(actor, case, "withdraw")
         return _move(actor, case, S.WITHDRAWN, "withdrawn", ended_on=local_today(), withdrawal=note)
 
 
@@ -423,7 +399,7 @@ def assessors_draw(
     """Draw the round's assessors at random from the organisation's qualified pool."""
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, S.ACCEPTED, S.OBJECTED)
+        _step(actor, case, "draw")
         org = Organisation.objects.filter(
             pk=organisation_id, kind=Organisation.Kind.ASSESSMENT, is_active=True
         ).first()
@@ -560,7 +536,7 @@ def assignment_save(
                 _("These answers were submitted on %(at)s and can no longer be changed.")
                 % {"at": timezone.localtime(assignment.submitted_at).strftime("%Y-%m-%d %H:%M")}
             )
-        if case.status != S.ASSIGNED or assignment.round != case.round:
+        if not CASE.allows(case, "submit_form") or assignment.round != case.round:
             raise TransitionRefused(
                 _("This assessment is %(status)s; its forms are closed.")
                 % {"status": case.get_status_display()}
@@ -599,6 +575,7 @@ def _close_round_if_complete(actor, case: Assessment) -> None:
         if len({repr(v) for v in values.values()}) > 1:
             rows.append(Discrepancy(assessment=case, round=case.round, item=key, values=values))
     Discrepancy.objects.bulk_create(rows)
+    CASE.check(actor, case, "close_round", by_platform=True)
     _move(actor, case, S.ON_SITE_DONE, "on-site done", onsite_done_at=timezone.now())
 
 
@@ -611,12 +588,12 @@ def discrepancy_resolve(*, actor, discrepancy_id: int, value, reason: str) -> Di
         except (Discrepancy.DoesNotExist, ValueError, TypeError) as exc:
             raise NotFound() from exc
         case = scoped_get(visible_assessments(actor), actor, pk=row.assessment_id)
-        is_assessor = Assignment.objects.filter(
-            assessment=case, round=row.round, assessor__user=actor
-        ).exists()
-        if not (is_assessor or actor.has_capability("assessments.manage")):
-            raise PermissionDenied()
-        _expect(case, S.ON_SITE_DONE)
+        CASE.check(actor, case, "reconcile")
+        if row.round != case.round:
+            raise TransitionRefused(
+                _("This item belongs to an earlier round; only the current round is reconciled."),
+                field="status",
+            )
         instrument = grading.instrument_load(case.instrument)
         errors = {}
         if not reason:
@@ -673,7 +650,7 @@ def reconciled_answers(case: Assessment) -> dict:
 def assessment_conclude(*, actor, assessment_id: int, version: int | None = None) -> Assessment:
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, S.ON_SITE_DONE, version=version)
+        _step(actor, case, "conclude", version=version)
         policy = policy_for(case.instrument, case.region_code, case.applied_on)
         if policy.evidence_required and not case.evidence.filter(round=case.round).exists():
             raise TransitionRefused(
@@ -705,13 +682,6 @@ def assessment_conclude(*, actor, assessment_id: int, version: int | None = None
         )
 
 
-def needs_notice(case: Assessment) -> bool:
-    if case.round == 2:
-        return False  # the re-assessment's result is final
-    policy = policy_for(case.instrument, case.region_code, case.applied_on)
-    return policy.notice_workdays > 0
-
-
 def notice_publish(*, actor, assessment_ids: list[int], start: dt.date | None = None) -> int:
     """Put concluded first-round cases on public notice from `start` (default: today)."""
     start = start or local_today()
@@ -719,13 +689,7 @@ def notice_publish(*, actor, assessment_ids: list[int], start: dt.date | None = 
     with transaction.atomic():
         for pk in assessment_ids:
             case = _case_for_update(actor, pk)
-            _expect(case, S.CONCLUDED)
-            if not needs_notice(case):
-                raise TransitionRefused(
-                    _("%(number)s needs no public notice; make it effective instead.")
-                    % {"number": case.number},
-                    field="status",
-                )
+            _step(actor, case, "notice")
             policy = policy_for(case.instrument, case.region_code, case.applied_on)
             first = deadline(start, 0)
             last = deadline(first.date - dt.timedelta(days=1), policy.notice_workdays)
@@ -758,7 +722,7 @@ def objection_file(
         raise ValidationFailed(fields=errors)
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, S.PUBLIC_NOTICE)
+        _step(actor, case, "objection")
         if not case.notice_from <= filed_on <= case.notice_to:
             raise ValidationFailed(
                 fields={
@@ -781,14 +745,6 @@ def objection_file(
 # --- Effect ------------------------------------------------------------------------------------
 
 
-def _effective_ready(case: Assessment, today: dt.date) -> bool:
-    if case.status == S.CONCLUDED:
-        return not needs_notice(case)
-    if case.status == S.PUBLIC_NOTICE:
-        return case.notice_to is not None and today > case.notice_to
-    return False
-
-
 def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
     policy = policy_for(case.instrument, case.region_code, case.applied_on)
     valid_to = add_months(today, policy.validity_months) - dt.timedelta(days=1)
@@ -800,6 +756,7 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
         status=S.EFFECTIVE,
     )
     for old in earlier.exclude(pk=case.pk):
+        CASE.check(actor, old, "supersede", by_platform=True)
         _move(actor, old, S.SUPERSEDED, "superseded", ended_on=today, superseded_by=case)
     previous_value = None
     if field:
@@ -843,15 +800,7 @@ def assessment_make_effective(*, actor, assessment_id: int) -> Assessment:
     today = local_today()
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
-        _expect(case, S.CONCLUDED, S.PUBLIC_NOTICE)
-        if not _effective_ready(case, today):
-            if case.status == S.PUBLIC_NOTICE:
-                raise TransitionRefused(
-                    _("The public notice runs until %(day)s; objections may still come in.")
-                    % {"day": case.notice_to.isoformat()},
-                    field="status",
-                )
-            raise TransitionRefused(_("Put the conclusion on public notice first."), field="status")
+        _step(actor, case, "effective")
         return _make_effective(actor, case, today)
 
 
@@ -871,7 +820,8 @@ def assessments_advance(*, today: dt.date | None = None) -> AdvanceReport:
     for pk in ready.values_list("pk", flat=True):
         with transaction.atomic():
             case = Assessment.objects.select_for_update().get(pk=pk)
-            if _effective_ready(case, today):
+            if effective_ready(case, today):
+                CASE.check(system, case, "effective", by_platform=True)
                 _make_effective(system, case, today)
                 report.made_effective += 1
     stale = Assessment.objects.filter(status=S.EFFECTIVE, valid_to__lt=today)
@@ -879,6 +829,7 @@ def assessments_advance(*, today: dt.date | None = None) -> AdvanceReport:
         with transaction.atomic():
             case = Assessment.objects.select_for_update().get(pk=pk)
             if case.status == S.EFFECTIVE and case.valid_to < today:
+                CASE.check(system, case, "expire", by_platform=True)
                 _move(system, case, S.EXPIRED, "expired", ended_on=today)
                 events.publish(
                     EVENT_EXPIRED,

@@ -38,6 +38,7 @@ from .errors import AnswersInvalid
 from .evidence import evidence_add
 from .labels import PROBLEM_MESSAGES, RISK_EVENT_LABELS
 from .models import Assessment, Assignment, Evidence
+from .transitions import CASE
 
 S = Assessment.Status
 
@@ -73,7 +74,7 @@ def _is_open(assignment: Assignment) -> bool:
     case = assignment.assessment
     return (
         assignment.submitted_at is None
-        and case.status == S.ASSIGNED
+        and CASE.allows(case, "submit_form")
         and assignment.round == case.round
     )
 
