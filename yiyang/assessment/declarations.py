@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Role
 from yiyang.core import policy, registry, scoping, transitions
-from yiyang.core.registry import LandingCard, MenuEntry, capability
+from yiyang.core.registry import LandingCard, MenuEntry, Panel, capability
 from yiyang.core.scoping import ASSESSOR, REGION
 
 from . import selectors
@@ -99,6 +99,11 @@ registry.declare_cards(
         capability="assessments.perform",
         order=10,
     ),
+)
+
+registry.declare_panel(
+    "people.elder",
+    Panel("assessments", "assessment/_elder_panel.html", selectors.elder_panel, order=10),
 )
 
 # The assessor's phone opens straight on their tasks (the pages that work offline).

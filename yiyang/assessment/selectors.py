@@ -13,6 +13,7 @@ from yiyang.core.policy import policies_in_force, policy_choose
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import local_today
+from yiyang.people.models import Elder
 
 from . import grading
 from .errors import PolicyMissing
@@ -326,3 +327,13 @@ def for_elder(*, actor, elder_id: int) -> list[Assessment]:
     return list(
         visible_assessments(actor).filter(elder_id=elder_id).order_by("-applied_on", "-id")[:50]
     )
+
+
+def elder_panel(actor, elder) -> dict | None:
+    """The cases on an older person's registry page, and whether a new one may be filed: the
+    service files cases for active people only."""
+    can_apply = actor.has_capability("assessments.manage") and elder.status == Elder.Status.ACTIVE
+    cases = for_elder(actor=actor, elder_id=elder.pk)
+    if not (cases or can_apply):
+        return None
+    return {"elder": elder, "assessments": cases, "can_apply": can_apply}

@@ -313,3 +313,37 @@ def landing_url_name(actor, *, user_agent: str = "") -> str | None:
         if role in landing.roles and (not landing.phones_only or is_phone(user_agent)):
             return landing.url_name
     return None
+
+
+# --- panels on record pages ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section an app adds to another app's record page: the assessment app's cases on an
+    older person's page. `build(actor, record)` returns the template's context, or None to
+    show nothing (the actor may not see it, or there is nothing to say)."""
+
+    key: str
+    template: str
+    build: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+_panels: dict[str, list[Panel]] = {}
+
+
+def declare_panel(page: str, panel: Panel) -> None:
+    """`page` names the record page by its model label: "people.elder"."""
+    if any(p.key == panel.key for p in _panels.get(page, ())):
+        raise ImproperlyConfigured(f"panel {panel.key} on {page} is declared twice")
+    _panels.setdefault(page, []).append(panel)
+
+
+def panels_for(page: str, actor, record) -> list[CardResult]:
+    shown = []
+    for panel in sorted(_panels.get(page, ()), key=lambda p: (p.order, p.key)):
+        context = panel.build(actor, record)
+        if context is not None:
+            shown.append(CardResult(panel.key, template=panel.template, context=context))
+    return shown

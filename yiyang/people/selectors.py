@@ -1,13 +1,13 @@
 """Reads of the registry, always through the caller's scope."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core import crypto
+from yiyang.core import crypto, registry
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
 from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.registry import Tile
@@ -112,6 +112,8 @@ class ElderDetail:
     can_edit: bool
     can_reveal: bool
     can_read_health: bool
+    # What other apps show on the page (registry.declare_panel("people.elder", ...)).
+    panels: list = field(default_factory=list)
 
 
 def elder_detail(*, actor, elder_id: int) -> ElderDetail:
@@ -125,6 +127,7 @@ def elder_detail(*, actor, elder_id: int) -> ElderDetail:
         can_edit=actor.has_capability("elders.edit"),
         can_reveal=actor.has_capability("elders.reveal_id"),
         can_read_health=actor.has_capability("elders.health"),
+        panels=registry.panels_for("people.elder", actor, elder),
     )
 
 

@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiyang.accounts.backends import client_ip
-from yiyang.assessment import selectors as assessment_selectors
 from yiyang.core.console import (
     add_domain_errors,
     domain_errors_as_http,
@@ -58,8 +57,6 @@ def elder_detail(request, pk: int):
         {
             "d": detail,
             "reveal_form": RevealForm(),
-            "assessments": assessment_selectors.for_elder(actor=request.user, elder_id=pk),
-            "can_apply": request.user.has_capability("assessments.manage"),
         },
     )
 
