@@ -830,9 +830,9 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
     )
     for old in earlier.exclude(pk=case.pk):
         _move(actor, old, S.SUPERSEDED, "superseded", ended_on=today, superseded_by=case)
+    elder = _person_for_event(case)
     previous_value = None
     if field:
-        elder = Elder.objects.select_for_update().get(pk=case.elder_id)
         previous_value = getattr(elder, field)
         if previous_value != case.grade:
             setattr(elder, field, case.grade)
@@ -845,26 +845,45 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
                 changes={field: [previous_value, case.grade]},
                 note="assessment effective",
             )
-    effective_event_publish(case, registry_field=field, previous_grade=previous_value)
+    events.publish_many(
+        [effective_event(case, registry_field=field, previous_grade=previous_value)]
+    )
     return case
 
 
-def effective_event_publish(case: Assessment, *, registry_field, previous_grade) -> None:
-    """Tell the other apps a conclusion took effect (docs/events.md): the procedure and the
-    import of past conclusions publish the same payload."""
-    events.publish(
-        EVENT_EFFECTIVE,
-        assessment_id=case.pk,
-        number=case.number,
-        elder_id=case.elder_id,
-        region_code=case.region_code,
-        instrument=case.instrument,
-        instrument_version=case.instrument_version,
-        registry_field=registry_field,
-        grade=case.grade,
-        previous_grade=previous_grade,
-        valid_from=case.valid_from.isoformat(),
-        valid_to=case.valid_to.isoformat() if case.valid_to else None,
+def _person_for_event(case: Assessment) -> Elder:
+    """Lock the person before publishing about them: their events reach listeners in the order
+    of their ids (docs/events.md), and a transaction publishing about the same person at the
+    same time (a case of another standard, the daily run's expiry) would otherwise take a later
+    id and could still commit first."""
+    return Elder.objects.select_for_update().get(pk=case.elder_id)
+
+
+def event_aggregate(elder_id: int) -> str:
+    """Assessment events are about the person: a newer conclusion's event never reaches a
+    listener before the one it replaces, even while that one's delivery is being retried."""
+    return f"elder:{elder_id}"
+
+
+def effective_event(case: Assessment, *, registry_field, previous_grade) -> events.Event:
+    """What tells the other apps a conclusion took effect (docs/events.md): the procedure and
+    the import of past conclusions publish the same payload."""
+    return events.Event(
+        name=EVENT_EFFECTIVE,
+        aggregate=event_aggregate(case.elder_id),
+        payload={
+            "assessment_id": case.pk,
+            "number": case.number,
+            "elder_id": case.elder_id,
+            "region_code": case.region_code,
+            "instrument": case.instrument,
+            "instrument_version": case.instrument_version,
+            "registry_field": registry_field,
+            "grade": case.grade,
+            "previous_grade": previous_grade,
+            "valid_from": case.valid_from.isoformat(),
+            "valid_to": case.valid_to.isoformat() if case.valid_to else None,
+        },
     )
 
 
@@ -909,8 +928,10 @@ def assessments_advance(*, today: dt.date | None = None) -> AdvanceReport:
             case = Assessment.objects.select_for_update().get(pk=pk)
             if case.status == S.EFFECTIVE and case.valid_to < today:
                 _move(system, case, S.EXPIRED, "expired", ended_on=today)
+                _person_for_event(case)
                 events.publish(
                     EVENT_EXPIRED,
+                    aggregate=event_aggregate(case.elder_id),
                     assessment_id=case.pk,
                     elder_id=case.elder_id,
                     instrument=case.instrument,
