@@ -15,6 +15,7 @@ NAVIGATION = [
     ("regions:browse", _("Regions"), "regions.manage"),
     ("accounts:users", _("Accounts"), "accounts.manage"),
     ("accounts:api_keys", _("API keys"), "api_keys.manage"),
+    ("events:list", _("Event deliveries"), "events.manage"),
     ("accounts:security", _("Security policy"), "security.manage"),
     ("supervision:assessments", _("Assessment figures"), "assessments.supervise"),
     ("assessment:policies", _("Assessment policy"), "assessments.policy"),

@@ -82,7 +82,7 @@ CAPABILITIES: dict[str, set[str]] = {
     Role.CIVIL_AFFAIRS: _OFFICER | _ASSESSMENT_OFFICER | {"service_items.edit", "api_keys.manage"},
     Role.MEDICAL_INSURANCE: _OFFICER | _ASSESSMENT_OFFICER,
     Role.HEALTH: _OFFICER | {"assessments.view", "assessments.supervise"},
-    Role.SYSTEM_ADMIN: {"accounts.manage", "regions.manage", "api_keys.manage"},
+    Role.SYSTEM_ADMIN: {"accounts.manage", "regions.manage", "api_keys.manage", "events.manage"},
     Role.SECURITY_ADMIN: {"security.manage"},
     Role.AUDIT_ADMIN: {"audit.view"},
 }

@@ -257,6 +257,11 @@ class EventDelivery(models.Model):
     def __str__(self) -> str:
         return f"#{self.event_id} → {self.listener}"
 
+    @property
+    def listener_parts(self) -> list[str]:
+        """The listener's dotted path in pieces, for a page to break the long name at dots."""
+        return self.listener.split(".")
+
 
 class HandledEvent(models.Model):
     """A listener's mark that it has handled an event, written in the same transaction as the
