@@ -845,9 +845,7 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
                 changes={field: [previous_value, case.grade]},
                 note="assessment effective",
             )
-    events.publish_many(
-        [effective_event(case, registry_field=field, previous_grade=previous_value)]
-    )
+    effective_events_publish([(case, field, previous_value)])
     return case
 
 
@@ -865,9 +863,19 @@ def event_aggregate(elder_id: int) -> str:
     return f"elder:{elder_id}"
 
 
-def effective_event(case: Assessment, *, registry_field, previous_grade) -> events.Event:
-    """What tells the other apps a conclusion took effect (docs/events.md): the procedure and
-    the import of past conclusions publish the same payload."""
+def effective_events_publish(
+    conclusions: list[tuple[Assessment, str | None, int | None]],
+) -> None:
+    """Tell the other apps that conclusions took effect (docs/events.md), given as (case,
+    registry field, the field's previous value): the procedure publishes one, the import of
+    past conclusions a batch's worth in one insert, with the same payload."""
+    events.publish_many(
+        _effective_event(case, registry_field=field, previous_grade=previous)
+        for case, field, previous in conclusions
+    )
+
+
+def _effective_event(case: Assessment, *, registry_field, previous_grade) -> events.Event:
     return events.Event(
         name=EVENT_EFFECTIVE,
         aggregate=event_aggregate(case.elder_id),

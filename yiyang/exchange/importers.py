@@ -25,8 +25,8 @@ from yiyang.assessment import grading
 from yiyang.assessment.errors import AnswersInvalid
 from yiyang.assessment.labels import problem_message
 from yiyang.assessment.models import Assessment
-from yiyang.assessment.services import account_of, effective_event
-from yiyang.core import audit, crypto, events
+from yiyang.assessment.services import account_of, effective_events_publish
+from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
 from yiyang.core.scoping import region_in_scope
@@ -1185,18 +1185,16 @@ class AssessmentImporter(Importer):
         # The person's registry field follows the newest effective conclusion.
         people: dict[int, Elder] = {}
         people_changes: dict[int, dict] = defaultdict(dict)
-        to_publish: list[events.Event] = []
+        effective = []
         for winner, field_name, elder in winners:
             previous = getattr(elder, field_name) if field_name else None
             if field_name and previous != winner.grade:
                 setattr(elder, field_name, winner.grade)
                 people[elder.pk] = elder
                 people_changes[elder.pk][field_name] = [previous, winner.grade]
-            to_publish.append(
-                effective_event(winner, registry_field=field_name, previous_grade=previous)
-            )
+            effective.append((winner, field_name, previous))
         # The people are locked above (select_for_update), as publishing about them requires.
-        events.publish_many(to_publish)
+        effective_events_publish(effective)
         for elder in people.values():
             elder.version += 1
             elder.updated_at = now
