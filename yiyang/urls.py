@@ -15,6 +15,7 @@ urlpatterns = [
     path("supervision/", include("yiyang.supervision.urls")),
     path("assessments/", include("yiyang.assessment.urls")),
     path("calendar/", include("yiyang.core.calendar_urls")),
+    path("events/", include("yiyang.core.events_urls")),
     path("assess/", include("yiyang.assessment.urls_mobile")),
     path("api/", api.urls),
 ]

@@ -758,9 +758,9 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
     for old in earlier.exclude(pk=case.pk):
         CASE.check(actor, old, "supersede", by_platform=True)
         _move(actor, old, S.SUPERSEDED, "superseded", ended_on=today, superseded_by=case)
+    elder = _person_for_event(case)
     previous_value = None
     if field:
-        elder = Elder.objects.select_for_update().get(pk=case.elder_id)
         previous_value = getattr(elder, field)
         if previous_value != case.grade:
             setattr(elder, field, case.grade)
@@ -773,26 +773,53 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
                 changes={field: [previous_value, case.grade]},
                 note="assessment effective",
             )
-    effective_event_publish(case, registry_field=field, previous_grade=previous_value)
+    effective_events_publish([(case, field, previous_value)])
     return case
 
 
-def effective_event_publish(case: Assessment, *, registry_field, previous_grade) -> None:
-    """Tell the other apps a conclusion took effect (docs/events.md): the procedure and the
-    import of past conclusions publish the same payload."""
-    events.publish(
-        EVENT_EFFECTIVE,
-        assessment_id=case.pk,
-        number=case.number,
-        elder_id=case.elder_id,
-        region_code=case.region_code,
-        instrument=case.instrument,
-        instrument_version=case.instrument_version,
-        registry_field=registry_field,
-        grade=case.grade,
-        previous_grade=previous_grade,
-        valid_from=case.valid_from.isoformat(),
-        valid_to=case.valid_to.isoformat() if case.valid_to else None,
+def _person_for_event(case: Assessment) -> Elder:
+    """Lock the person before publishing about them: their events reach listeners in the order
+    of their ids (docs/events.md), and a transaction publishing about the same person at the
+    same time (a case of another standard, the daily run's expiry) would otherwise take a later
+    id and could still commit first."""
+    return Elder.objects.select_for_update().get(pk=case.elder_id)
+
+
+def event_aggregate(elder_id: int) -> str:
+    """Assessment events are about the person: a newer conclusion's event never reaches a
+    listener before the one it replaces, even while that one's delivery is being retried."""
+    return f"elder:{elder_id}"
+
+
+def effective_events_publish(
+    conclusions: list[tuple[Assessment, str | None, int | None]],
+) -> None:
+    """Tell the other apps that conclusions took effect (docs/events.md), given as (case,
+    registry field, the field's previous value): the procedure publishes one, the import of
+    past conclusions a batch's worth in one insert, with the same payload."""
+    events.publish_many(
+        _effective_event(case, registry_field=field, previous_grade=previous)
+        for case, field, previous in conclusions
+    )
+
+
+def _effective_event(case: Assessment, *, registry_field, previous_grade) -> events.Event:
+    return events.Event(
+        name=EVENT_EFFECTIVE,
+        aggregate=event_aggregate(case.elder_id),
+        payload={
+            "assessment_id": case.pk,
+            "number": case.number,
+            "elder_id": case.elder_id,
+            "region_code": case.region_code,
+            "instrument": case.instrument,
+            "instrument_version": case.instrument_version,
+            "registry_field": registry_field,
+            "grade": case.grade,
+            "previous_grade": previous_grade,
+            "valid_from": case.valid_from.isoformat(),
+            "valid_to": case.valid_to.isoformat() if case.valid_to else None,
+        },
     )
 
 
@@ -831,8 +858,10 @@ def assessments_advance(*, today: dt.date | None = None) -> AdvanceReport:
             if case.status == S.EFFECTIVE and case.valid_to < today:
                 CASE.check(system, case, "expire", by_platform=True)
                 _move(system, case, S.EXPIRED, "expired", ended_on=today)
+                _person_for_event(case)
                 events.publish(
                     EVENT_EXPIRED,
+                    aggregate=event_aggregate(case.elder_id),
                     assessment_id=case.pk,
                     elder_id=case.elder_id,
                     instrument=case.instrument,

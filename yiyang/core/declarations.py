@@ -17,6 +17,9 @@ registry.declare_capabilities(
         # run cases whose deadlines count working days).
         roles=("civil_affairs", "medical_insurance"),
     ),
+    # Watching and retrying the delivery of domain events (core.outbox): operations, read by
+    # the system administrator, whose pages name records by id and never show personal data.
+    capability("events.manage", _("Watch and retry event deliveries"), roles=("system_admin",)),
 )
 
 # The console's sections that several apps fill; an app with a section of its own declares it.
@@ -30,5 +33,8 @@ registry.declare_section(
 registry.declare_menu("home", [MenuEntry("home", _("Home"), None)])
 registry.declare_menu(
     "administration",
-    [MenuEntry("calendar:list", _("Holiday calendar"), "calendar.manage", order=60)],
+    [
+        MenuEntry("events:list", _("Event deliveries"), "events.manage", order=50),
+        MenuEntry("calendar:list", _("Holiday calendar"), "calendar.manage", order=60),
+    ],
 )

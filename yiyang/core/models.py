@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -170,3 +171,109 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {'班' if self.is_workday else '休'} {self.name}".rstrip()
+
+
+# --- Domain events: the transactional outbox (core/events.py, core/outbox.py, ADR 0006) --------
+
+
+class OutboxEvent(models.Model):
+    """An event as its publisher wrote it, in the publisher's own transaction: the row exists
+    exactly when the change it announces was committed. Ids number the events of one aggregate in
+    the order their transactions committed, because publishers of one aggregate hold its row
+    (docs/events.md); each listener receives them in that order."""
+
+    name = models.CharField(_("event"), max_length=100)
+    aggregate = models.CharField(
+        _("about"),
+        max_length=100,
+        help_text=_("What the event is about, e.g. elder:123; its events arrive in order."),
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name} {self.aggregate}"
+
+
+class EventDelivery(models.Model):
+    """One event on its way to one listener: written with the event for every listener subscribed
+    at that moment, then tried until the listener has handled it or the attempts run out."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
+    listener = models.CharField(_("listener"), max_length=200)
+    # The event's aggregate again, so that "is an earlier event of this aggregate still on its
+    # way to this listener?" is one index lookup on this table, asked before every attempt.
+    aggregate = models.CharField(_("about"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["event_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "listener"], name="event_delivery_one_per_listener"
+            )
+        ]
+        # Both partial: delivered rows pile up, the ones still to do stay few.
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="event_delivery_due",
+            ),
+            models.Index(
+                fields=["listener", "aggregate", "event"],
+                condition=~models.Q(status="done"),
+                name="event_delivery_open",
+            ),
+        ]
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} → {self.listener}"
+
+    @property
+    def listener_parts(self) -> list[str]:
+        """The listener's dotted path in pieces, for a page to break the long name at dots."""
+        return self.listener.split(".")
+
+
+class HandledEvent(models.Model):
+    """A listener's mark that it has handled an event, written in the same transaction as the
+    listener's own work: the work and the mark commit together or not at all, and the unique
+    pair refuses a second mark, so a delivery repeated after a crash does nothing."""
+
+    listener = models.CharField(_("listener"), max_length=200)
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="+", verbose_name=_("event")
+    )
+    handled_at = models.DateTimeField(_("handled at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["listener", "event"], name="handled_event_once")
+        ]
+        verbose_name = _("handled event")
+        verbose_name_plural = _("handled events")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} ✓ {self.listener}"

@@ -25,7 +25,7 @@ from yiyang.assessment import grading
 from yiyang.assessment.errors import AnswersInvalid
 from yiyang.assessment.labels import problem_message
 from yiyang.assessment.models import Assessment
-from yiyang.assessment.services import account_of, effective_event_publish
+from yiyang.assessment.services import account_of, effective_events_publish
 from yiyang.core import audit, crypto
 from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import ValidationFailed
@@ -1186,13 +1186,16 @@ class AssessmentImporter(Importer):
         # The person's registry field follows the newest effective conclusion.
         people: dict[int, Elder] = {}
         people_changes: dict[int, dict] = defaultdict(dict)
+        effective = []
         for winner, field_name, elder in winners:
             previous = getattr(elder, field_name) if field_name else None
             if field_name and previous != winner.grade:
                 setattr(elder, field_name, winner.grade)
                 people[elder.pk] = elder
                 people_changes[elder.pk][field_name] = [previous, winner.grade]
-            effective_event_publish(winner, registry_field=field_name, previous_grade=previous)
+            effective.append((winner, field_name, previous))
+        # The people are locked above (select_for_update), as publishing about them requires.
+        effective_events_publish(effective)
         for elder in people.values():
             elder.version += 1
             elder.updated_at = now

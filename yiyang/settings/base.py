@@ -174,6 +174,17 @@ else:
 
     raise ImproperlyConfigured("HUEY_URL must be sqlite:///path, redis://host:port/db or immediate")
 
+# Domain events (docs/events.md): a listener that raises is tried again after
+# EVENTS_RETRY_BASE_SECONDS, twice as long after each further failure up to
+# EVENTS_RETRY_MAX_SECONDS, and after EVENTS_MAX_ATTEMPTS attempts (about three hours with
+# these numbers: long enough to ship a fix) it is left failed on the events page for an
+# operator to retry. A delivery still not made EVENTS_STUCK_AFTER_SECONDS after its event is
+# shown there too (the worker is down, or an earlier event of its aggregate is failing).
+EVENTS_MAX_ATTEMPTS = env_int("EVENTS_MAX_ATTEMPTS", 10)
+EVENTS_RETRY_BASE_SECONDS = env_int("EVENTS_RETRY_BASE_SECONDS", 30)
+EVENTS_RETRY_MAX_SECONDS = env_int("EVENTS_RETRY_MAX_SECONDS", 3600)
+EVENTS_STUCK_AFTER_SECONDS = env_int("EVENTS_STUCK_AFTER_SECONDS", 600)
+
 # Imports at or above this many rows run in the background with a progress bar.
 IMPORT_BACKGROUND_THRESHOLD = env_int("IMPORT_BACKGROUND_THRESHOLD", 200)
 

@@ -192,6 +192,8 @@ def _fill(path: str, other: District) -> str | None:
         "<int:assignment_id>": {"assess/": other.ids["assignment"]},
         # the holiday calendar is the country's, shared by every district
         "<int:year>": {"calendar/": 2027},
+        # event deliveries are the platform's plumbing, shown without payloads
+        "<int:delivery_id>": {"events/": 1},
         "<int:job_id>": {"exchange/jobs/": other.ids["job"]},
         # the service catalogue is the city's, shared by every district
         "<int:item_id>": {"services/": other.ids["item"]},

@@ -15,11 +15,12 @@ from yiyang.people.tests.factories import ElderFactory
 PAGES = {
     "accounts.manage": ["accounts:users", "accounts:user_create"],
     "api_keys.manage": ["accounts:api_keys"],
+    "events.manage": ["events:list"],
     "security.manage": ["accounts:security"],
     "audit.view": ["supervision:audit", "supervision:audit_export"],
 }
 OWN = {
-    Role.SYSTEM_ADMIN: {"accounts.manage", "api_keys.manage"},
+    Role.SYSTEM_ADMIN: {"accounts.manage", "api_keys.manage", "events.manage"},
     Role.SECURITY_ADMIN: {"security.manage"},
     Role.AUDIT_ADMIN: {"audit.view"},
 }

@@ -124,7 +124,7 @@ def test_a_session_user_uses_the_capabilities_of_their_role(client, city, wuhua)
 
 
 def test_a_key_can_never_reveal_an_id_number_or_read_health_data(api, wuhua):
-    # ID reveal and health data are never granted to a machine (accounts.roles.API_SCOPES).
+    # ID reveal and health data are never granted to a machine (no capability of theirs is declared with api=True).
     elder = wuhua["elder"]
     assert api.post(f"/elders/{elder.id}/reveal-id", {"reason": "核对身份"}).status_code == 403
     assert api.get(f"/elders/{elder.id}/health").status_code == 403

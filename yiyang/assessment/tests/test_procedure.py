@@ -117,6 +117,7 @@ def test_a_case_runs_from_application_to_effective_and_tells_the_other_apps(
         entity_type="people.elder", entity_id=elder.pk, changes__disability_grade=[None, 3]
     ).exists()
     assert len(heard) == 1
+    assert heard[0].aggregate == f"elder:{elder.pk}"
     assert heard[0].payload["grade"] == 3
     assert heard[0].payload["elder_id"] == elder.pk
     assert heard[0].payload["registry_field"] == "disability_grade"
