@@ -1,16 +1,9 @@
 from django.contrib.auth.backends import ModelBackend
 
 from yiyang.core.exceptions import DomainError
+from yiyang.core.http import client_ip
 
 from .services import user_authenticate
-
-
-def client_ip(request) -> str | None:
-    """The peer address. X-Forwarded-For is not trusted here: a proxy in front must set
-    REMOTE_ADDR itself (e.g. gunicorn's --forwarded-allow-ips), or anyone could forge it."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class LockoutBackend(ModelBackend):

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from yiyang.core.http import client_ip
 from yiyang.people.models import Elder, Guardian
 from yiyang.people.selectors import ElderFilters, elder_get, elder_list, guardian_list
 from yiyang.people.services import (
@@ -27,10 +28,6 @@ from .schemas import Coordinate, InputSchema, answers
 router = Router(tags=["elders"])
 
 ELDER_ID = Path(..., ge=1, le=2**63 - 1, description="The older person's id.")
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _private(response: HttpResponse) -> None:
@@ -264,7 +261,7 @@ def elder_reveal_id(request, response: HttpResponse, payload: RevealIn, elder_id
         actor=request.auth,
         elder_id=elder_id,
         reason=payload.reason,
-        ip=_client_ip(request),
+        ip=client_ip(request),
         channel="api",
     )
     return {"id_number": number}
@@ -283,7 +280,7 @@ def elder_health(
         actor=request.auth,
         elder_id=elder_id,
         reason=params.reason,
-        ip=_client_ip(request),
+        ip=client_ip(request),
         channel="api",
     )
 

@@ -23,8 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from yiyang.core.sheets import neutralise
 from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
-from yiyang.exchange.workbooks import neutralise
 from yiyang.people.models import Elder
 
 from .errors import TransitionRefused, UnknownInstrument

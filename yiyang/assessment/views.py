@@ -11,7 +11,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiyang.accounts.backends import client_ip
 from yiyang.core import audit
 from yiyang.core.console import (
     add_domain_errors,
@@ -21,6 +20,7 @@ from yiyang.core.console import (
     wants_fragment,
 )
 from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied
+from yiyang.core.http import client_ip
 from yiyang.core.scoping import require, scoped_get
 from yiyang.core.timeutils import local_today
 from yiyang.people.models import Elder

@@ -1,6 +1,6 @@
 """Reading and writing the Excel files of imports and exports (openpyxl).
 
-Every cell this module writes goes through `neutralise`, including the values of an uploaded
+Every cell this module writes goes through `core.sheets.neutralise`, including the values of an uploaded
 file echoed back in an error report: text that a spreadsheet would evaluate as a formula is
 kept as text.
 """
@@ -15,19 +15,15 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yiyang.core.exceptions import ValidationFailed
+from yiyang.core.sheets import neutralise
 
 from .columns import BOOL, CHOICE, COLUMNS, DATE, ID_NUMBER, REGION, SHEET_TITLES, TEXT, Column
 
-# OWASP's list for formula injection: these lead characters make Excel, LibreOffice and
-# Sheets evaluate a cell (and tab / carriage return can hide one).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 LAST_ROW = 1048576
 INSTRUCTIONS_TITLE = "填写说明"
 CODES_TITLE = "区划代码"
@@ -39,21 +35,6 @@ HEADER_FONT = Font(bold=True)
 REQUIRED_FONT = Font(bold=True, color="B3261E")
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F7")
 _HEADER_JUNK = re.compile(r"[\s*＊]")
-
-
-def neutralise(value: Any) -> Any:
-    """A value safe to put in a cell: text that starts like a formula gets a leading
-    apostrophe and stays text; characters XML cannot carry are dropped."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if not isinstance(value, str):
-        if hasattr(value, "isoformat") or hasattr(value, "as_tuple"):  # dates, Decimal
-            return value
-        value = str(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(FORMULA_PREFIXES):
-        text = "'" + text
-    return text[:MAX_CELL_CHARS]
 
 
 def _header_key(value: Any) -> str:

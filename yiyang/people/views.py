@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiyang.accounts.backends import client_ip
 from yiyang.core.console import (
     add_domain_errors,
     domain_errors_as_http,
@@ -17,6 +16,7 @@ from yiyang.core.console import (
     wants_fragment,
 )
 from yiyang.core.exceptions import DomainError
+from yiyang.core.http import client_ip
 from yiyang.core.scoping import require
 from yiyang.core.timeutils import local_today
 

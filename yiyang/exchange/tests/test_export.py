@@ -11,9 +11,9 @@ from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core.exceptions import PermissionDenied
 from yiyang.core.models import AccessLog
+from yiyang.core.sheets import FORMULA_PREFIXES, neutralise
 from yiyang.exchange.forms import elder_filters
 from yiyang.exchange.services import export_workbook
-from yiyang.exchange.workbooks import FORMULA_PREFIXES, neutralise
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.marketplace.models import ServiceItem
 from yiyang.people.models import Guardian
