@@ -11,7 +11,7 @@ differing items, objections and second rounds. A second run reuses what is there
 for a medical-insurance officer of Panlong (530103) and one of the city (5301), signed in through
 Django's test Client in this process (full middleware stack, session, scoping, templates):
 
-  (a) GET /supervision/assessments/, and each selector of supervision/assessments.py alone;
+  (a) GET /assessments/figures/, and each selector of assessment/figures.py alone;
   (b) GET /assessments/ (first page, a status filter, the overdue filter) and
       GET /api/v1/assessments (session), first page;
   (c) GET /assessments/<id>/ for cases across Panlong;
@@ -841,14 +841,14 @@ def timed(fn, runs: int, warm: int = 1) -> list[float]:
 
 
 def bench_figures(args, people, diag) -> None:
-    from yiyang.supervision import assessments as figures
+    from yiyang.assessment import figures
 
     n = args.runs
     print(f"(a) supervision figures, {n} runs each after 2 warm-up runs:")
     for who, user in (("Panlong", people["district"]), ("city", people["city"])):
         Session(user).measure(
-            f"(a) GET /supervision/assessments/ ({who})",
-            ["/supervision/assessments/"] * n,
+            f"(a) GET /assessments/figures/ ({who})",
+            ["/assessments/figures/"] * n,
             diag,
             warm=2,
         )

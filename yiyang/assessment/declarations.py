@@ -9,6 +9,7 @@ from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Rol
 from yiyang.core import policy, registry, scoping, transitions
 from yiyang.core.registry import LandingCard, MenuEntry, Panel, capability
 from yiyang.core.scoping import ASSESSOR, REGION
+from yiyang.supervision.figures import FigureSet, declare_figures
 
 from . import selectors
 from .models import AssessmentPolicy, AssessorProfile, Assignment
@@ -78,11 +79,28 @@ registry.declare_menu(
     [
         MenuEntry("assessor:tasks", _("My assessment tasks"), "assessments.perform", order=10),
         MenuEntry("assessment:list", _("Assessments"), "assessments.view", order=20),
-        MenuEntry(
-            "supervision:assessments", _("Assessment figures"), "assessments.supervise", order=30
-        ),
+        MenuEntry("assessment:figures", _("Assessment figures"), "assessments.supervise", order=30),
         MenuEntry("assessment:policies", _("Assessment policy"), "assessments.policy", order=40),
     ],
+)
+
+registry.declare_menu(
+    "supervision",
+    [MenuEntry("assessment:figures", _("Assessment figures"), "assessments.supervise", order=20)],
+)
+declare_figures(
+    FigureSet(
+        "assessment",
+        _("Assessment"),
+        _(
+            "Assessors' and organisations' workload and turnaround, how often assessors "
+            "disagree and applicants object, the grades in force by district, and assessors "
+            "whose grades stray from their co-assessors'."
+        ),
+        capability="assessments.supervise",
+        url_name="assessment:figures",
+        order=10,
+    )
 )
 
 registry.declare_cards(

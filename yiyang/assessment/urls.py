@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_figures
 
 app_name = "assessment"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("notices/pdf/", views.notice_pdf, name="notice_pdf"),
     path("reminders/", views.reminders, name="reminders"),
     path("policies/", views.policy_list, name="policies"),
+    path("figures/", views_figures.assessment_figures, name="figures"),
     path("apply/<int:elder_id>/", views.application_new, name="apply"),
     path("<int:pk>/", views.assessment_detail, name="detail"),
     path("<int:pk>/accept/", views.accept, name="accept"),

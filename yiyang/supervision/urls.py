@@ -6,5 +6,5 @@ app_name = "supervision"
 urlpatterns = [
     path("audit/", views.audit_trail, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
-    path("assessments/", views.assessment_figures, name="assessments"),
+    path("", views.figures_index, name="index"),
 ]

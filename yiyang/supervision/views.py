@@ -1,6 +1,6 @@
 """The audit administrator's search of the change history and the sensitive-read log, and the
-officers' figures of assessment. Read-only: these pages answer GET only, and the rows themselves
-refuse to change."""
+index of the figures the apps declare. Read-only: these pages answer GET only, and the rows
+themselves refuse to change."""
 
 import csv
 import json
@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from yiyang.assessment.grading import instrument_ids, instrument_load
 from yiyang.core import audit
 from yiyang.core.console import domain_errors_as_http, page_number, peek_page
+from yiyang.core.http import client_ip
 from yiyang.core.scoping import require
 from yiyang.core.timeutils import LOCAL_TZ
 
-from . import assessments, selectors
+from . import figures, selectors
 
 # An export is a sensitive read in its own right and is capped, like every export.
 EXPORT_LIMIT = 50_000
@@ -163,7 +163,7 @@ def audit_export(request):
         entity_type="core.accesslog" if is_reads else "core.changelog",
         reason=f"audit export: {_query_string(request)}"[:500],
         region_code=request.user.region_code,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request),
         label=str(_("Audit trail export")),
     )
     if is_reads:
@@ -235,127 +235,13 @@ def audit_export(request):
     return response
 
 
-# --- assessment figures ----------------------------------------------------------------------
-
-
-def _instrument_choices() -> list[tuple[str, str]]:
-    """The shipped instrument definitions, read from their files (cached): no query."""
-    return [(i, f"{instrument_load(i).title} ({i})") for i in instrument_ids()]
-
-
-class AssessmentFiguresForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("Applied from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date, such as 2025-01-01.")},
-    )
-    date_to = forms.DateField(
-        label=_("Applied to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date, such as 2025-12-31.")},
-    )
-    instrument = forms.ChoiceField(label=_("Instrument"), required=False)
-    min_cases = forms.IntegerField(
-        label=_("Minimum shared cases"),
-        required=False,
-        initial=assessments.DEFAULT_MIN_CASES,
-        min_value=0,
-        max_value=100_000,
-        error_messages={
-            "invalid": _("Enter the minimum number of shared cases as a whole number, e.g. 10."),
-            "min_value": _("The minimum number of shared cases cannot be negative."),
-            "max_value": _("The minimum number of shared cases can be at most 100000."),
-        },
-    )
-    gap = forms.DecimalField(
-        label=_("Grade gap"),
-        required=False,
-        initial=assessments.DEFAULT_GAP,
-        min_value=0,
-        max_value=10,
-        max_digits=4,
-        decimal_places=2,
-        error_messages={
-            "invalid": _("Enter the grade gap as a number, e.g. 0.5."),
-            "min_value": _("The grade gap cannot be negative."),
-            "max_value": _("The grade gap can be at most 10."),
-            "max_digits": _("The grade gap can be at most 10, with up to two decimals."),
-            "max_decimal_places": _("The grade gap can have at most two decimals."),
-            "max_whole_digits": _("The grade gap can be at most 10."),
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [("", _("All instruments")), *_instrument_choices()]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date lies before the start date."))
-        return data
-
-    def choices(self) -> tuple[assessments.FigureFilters, int, object]:
-        """The filter and thresholds as far as they were understood: a field with an error
-        falls back to its default, and its message stands beside it."""
-        data = {}
-        if self.is_bound:
-            self.is_valid()
-            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        filters = assessments.FigureFilters(
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            instrument=data.get("instrument") or "",
-        )
-        min_cases = data.get("min_cases")
-        gap = data.get("gap")
-        return (
-            filters,
-            assessments.DEFAULT_MIN_CASES if min_cases is None else min_cases,
-            assessments.DEFAULT_GAP if gap is None else gap,
-        )
-
-
-def _grade_charts(grades: list[dict]) -> list[dict]:
-    """One stacked bar chart per instrument: districts along the axis, one series per grade."""
-    return [
-        {
-            "id": table["instrument"],
-            "title": table["title"],
-            "districts": [line["name"] for line in table["districts"]],
-            "series": [
-                {
-                    "name": grade["label"],
-                    "data": [line["counts"][i] for line in table["districts"]],
-                }
-                for i, grade in enumerate(table["grades"])
-            ],
-        }
-        for table in grades
-    ]
-
-
 @require_GET
 @domain_errors_as_http
-def assessment_figures(request):
-    require(request.user, assessments.CAPABILITY)
-    form = AssessmentFiguresForm(request.GET or None)
-    filters, min_cases, gap = form.choices()
-    figures = assessments.assessment_figures(
-        actor=request.user, filters=filters, min_cases=min_cases, gap=gap
-    )
+def figures_index(request):
+    """The figures the apps declare, those this officer may open."""
+    require(request.user, "supervision.view")
     return render(
         request,
-        "supervision/assessments.html",
-        {
-            "form": form,
-            "filters": filters,
-            "min_cases": min_cases,
-            "gap": gap,
-            "charts": _grade_charts(figures["grades"]),
-            **figures,
-        },
+        "supervision/index.html",
+        {"figure_sets": figures.figure_sets_for(request.user)},
     )

@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import PASSWORD, UserFactory
+from yiyang.assessment import figures as assessments
+from yiyang.assessment.figures import FigureFilters
 from yiyang.assessment.grading import instrument_load
 from yiyang.assessment.models import (
     Assessment,
@@ -27,8 +29,6 @@ from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.people.tests.factories import ElderFactory
-from yiyang.supervision import assessments
-from yiyang.supervision.assessments import FigureFilters
 
 LTC, GBT = "ltc-2021", "gbt-42195-2022"
 S = Assessment.Status
@@ -467,7 +467,7 @@ def test_the_median_is_read_from_a_histogram(histogram, median):
 
 # --- the page --------------------------------------------------------------------------------
 
-URL = "supervision:assessments"
+URL = "assessment:figures"
 
 
 def test_the_page_shows_every_figure(
@@ -608,7 +608,7 @@ def test_the_officer_sees_the_grade_chart_drawn_offline(page, sign_in, city, cas
     UserFactory(username="mz_chart", role=Role.CIVIL_AFFAIRS, region=city.panlong)
     sign_in("mz_chart", PASSWORD)
     # when they open the assessment figures
-    response = page.goto("/supervision/assessments/")
+    response = page.goto("/assessments/figures/")
     assert response.status == 200
     # then each instrument's chart is drawn on a canvas by the vendored ECharts
     page.wait_for_selector("[data-chart] canvas")
@@ -622,7 +622,7 @@ def test_the_officer_sees_the_grade_chart_drawn_offline(page, sign_in, city, cas
     page.screenshot(path=screenshots / "supervision-assessment-figures.png", full_page=True)
     # and a bad gap is answered beside its field, the chart still drawn
     # (typed in the browser, the field's own min=0 stops it; sent anyway, the server answers)
-    response = page.goto("/supervision/assessments/?gap=-1&min_cases=abc")
+    response = page.goto("/assessments/figures/?gap=-1&min_cases=abc")
     assert response.status == 200
     assert page.locator("[data-field=gap]").count() == 1
     assert page.locator("[data-field=min_cases]").count() == 1
