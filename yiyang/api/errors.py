@@ -8,12 +8,11 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from yiyang.core.exceptions import DomainError
+from yiyang.core.exceptions import DomainError, ValidationFailed
 
 # Every code the API answers with, and when. Kept here so that docs/api.md, the OpenAPI
 # description and the tests read one list.
@@ -57,12 +56,10 @@ class ErrorOut(Schema):
     fields: dict[str, str]
 
 
-class CsrfFailed(DomainError):
-    code = "csrf_failed"
-    status = 403
-    default_message = gettext_lazy(
-        "The CSRF token is missing or wrong; reload the page and try again."
-    )
+class BadCursor(ValidationFailed):
+    """The cursor was not issued by this list (edited, or taken from another list)."""
+
+    code = "bad_cursor"
 
 
 # Where pydantic says an input came from; the client only needs the field's own path.
