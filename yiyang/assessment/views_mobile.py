@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiyang.core.console import domain_errors_as_http
 from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied
+from yiyang.core.refusals import refusal_json
 from yiyang.core.scoping import require, scoped
 from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
 
@@ -311,7 +312,8 @@ def _sync_payload(body: bytes) -> SyncPayload:
     return SyncPayload(answers=answers, submit=submit, saved_at=saved_at)
 
 
-def _answers_invalid_body(exc: AnswersInvalid) -> dict:
+def _answers_invalid(exc: AnswersInvalid) -> HttpResponse:
+    """The refusal in the assessor's language, item by item, with the graders' own problems."""
     fields = {}
     for problem in exc.problems:
         key = problem.item or "answers"
@@ -325,12 +327,9 @@ def _answers_invalid_body(exc: AnswersInvalid) -> dict:
         ) % {"n": n}
     else:
         message = _("Some answers are not valid; see the marked items.")
-    return {
-        **exc.as_dict(),
-        "message": message,
-        "fields": fields,
-        "problems": [p.as_dict() for p in exc.problems],
-    }
+    return refusal_json(
+        exc, message=message, fields=fields, problems=[p.as_dict() for p in exc.problems]
+    )
 
 
 @require_POST
@@ -346,9 +345,9 @@ def assignment_sync(request, assignment_id: int):
             saved_at=payload.saved_at,
         )
     except AnswersInvalid as exc:
-        return JsonResponse(_answers_invalid_body(exc), status=exc.status)
+        return _answers_invalid(exc)
     except DomainError as exc:
-        return JsonResponse(exc.as_dict(), status=exc.status)
+        return refusal_json(exc)
     return JsonResponse(
         {
             "ok": True,
