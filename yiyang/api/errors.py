@@ -1,7 +1,8 @@
 """The API's refusals: ninja's own exceptions read as ours, then answered by `core.refusals`.
 
 The codes are stable; clients branch on `code`, show `message` (translated) and mark the input
-named by each key of `fields`. docs/api.md lists them for third parties.
+named by each key of `fields`. The classes document their codes; `yiyang error-codes` lists them
+for docs/api.md and the OpenAPI description.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -23,41 +24,6 @@ from yiyang.core.exceptions import (
     ValidationFailed,
 )
 from yiyang.core.refusals import refusal_json, refusal_of
-
-# Every code the API answers with, and when. Kept here so that docs/api.md, the OpenAPI
-# description and the tests read one list.
-ERROR_CODES = {
-    "unauthenticated": (401, "No session and no valid X-API-Key."),
-    "forbidden": (403, "The key's scopes or the account's role lack the endpoint's capability."),
-    "csrf_failed": (403, "A session request that changes data came without the CSRF token."),
-    "not_found": (404, "No such row, or a row outside the caller's region: the two look alike."),
-    "method_not_allowed": (405, "The path exists but not with this HTTP method."),
-    "invalid": (
-        422,
-        "The input does not fit the schema (422) or breaks a registry rule (400); "
-        "`fields` names each bad field and the reason.",
-    ),
-    "malformed_json": (400, "The request body is not JSON."),
-    "bad_cursor": (400, "The cursor was not issued by this list (edited or from another list)."),
-    "conflict": (409, "The organisation changed since you read it (version mismatch)."),
-    "elder_not_editable": (409, "The elder has moved out or died; the record is closed."),
-    "bad_transition": (409, "An assessment step taken out of order (the case is at another step)."),
-    "policy_missing": (409, "No assessment policy is in force for that standard, region and day."),
-    "open_case_exists": (409, "The person already has an open assessment case."),
-    "reapply_barred": (409, "A 'no disability' conclusion bars a new application for a period."),
-    "pool_too_small": (409, "Too few eligible assessors in the organisation's pool."),
-    "already_submitted": (409, "An assessor's answers were submitted and cannot change."),
-    "unknown_instrument": (404, "No assessment standard with that id."),
-    "missing_item": (400, "Grading: an item of the standard was not answered (`fields`)."),
-    "unknown_item": (400, "Grading: an item id the standard does not have."),
-    "bad_score": (400, "Grading: a score that is not one of the item's option scores."),
-    "bad_type": (400, "Grading: a value of the wrong type."),
-    "unknown_field": (400, "Grading: a top-level field the standard does not take."),
-    "bad_diagnosis": (400, "Grading: a diagnosis that is not an ICD-10 code."),
-    "unknown_risk_event": (400, "Grading: a risk-event type the standard does not list."),
-    "bad_risk_event": (400, "Grading: a risk-event count outside the form's options."),
-    "bad_request": (400, "Any other refusal of the request as sent."),
-}
 
 
 class ErrorOut(Schema):
