@@ -8,7 +8,7 @@ no sense, and with a method it does not take.
 import re
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from yiyang.core.error_codes import error_codes
 
@@ -119,3 +119,18 @@ def test_a_session_post_without_its_csrf_token_is_documented(wuhua_officer, wuhu
     client.force_login(wuhua_officer)
     response = Api(client).post(f"/elders/{wuhua['elder'].id}/guardians", {"name": "李明"})
     assert assert_documented(response) == "csrf_failed"
+
+
+@override_settings(ROOT_URLCONF="yiyang.tests.faulty_urls")
+def test_a_bug_under_the_api_answers_json_with_the_documented_server_error(city):
+    # given an endpoint with a bug, and a client that gets the answer instead of the exception
+    client = Client(raise_request_exception=False)
+    # when it is called
+    response = client.get("/api/v1/broken")
+    # then the answer is the JSON refusal body, never an HTML page
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    body = error(response)
+    assert body["code"] == "server_error"
+    assert (body["code"], 500) in DOCUMENTED
+    assert "<html" not in response.content.decode()
