@@ -19,3 +19,9 @@ urlpatterns = [
     path("assess/", include("yiyang.assessment.urls_mobile")),
     path("api/", api.urls),
 ]
+
+# Refusals and faults in the console's look (JSON under /api/): yiyang/core/error_pages.py.
+handler400 = "yiyang.core.error_pages.bad_request"
+handler403 = "yiyang.core.error_pages.permission_denied"
+handler404 = "yiyang.core.error_pages.page_not_found"
+handler500 = "yiyang.core.error_pages.server_error"

@@ -24,7 +24,7 @@ from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.regions.models import Region
 
-from .errors import AccountLocked, BadCredentials
+from .errors import AccountDisabled, AccountLocked, BadCredentials
 from .models import ApiKey, SecurityPolicy, User
 from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
 from .rules import security_policy_for
@@ -89,10 +89,7 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
         if not user.check_password(password):
             raise BadCredentials()
         _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_DISABLED, changes={}, ip=ip)
-        raise BadCredentials(
-            _("This account is disabled. Ask your system administrator."),
-            code="account_disabled",
-        )
+        raise AccountDisabled()
     if user.is_locked:
         _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_LOCKED, changes={}, ip=ip)
         raise AccountLocked(

@@ -8,6 +8,8 @@ Swagger UI assets are served by the platform itself (government intranets have n
 from django.urls import re_path
 from ninja import NinjaAPI, Swagger
 
+from yiyang.core.error_codes import error_codes_table
+
 from . import assessments, elders, errors, me, organisations, regions, service_items
 from .auth import AUTH
 
@@ -28,11 +30,9 @@ A row outside it answers 404, exactly like a row that does not exist.
 `{"items": [...], "next": <cursor or null>}`. Pages are in id order and never counted.
 
 **Errors.** Every refusal has the body `{"code", "message", "fields"}`; `fields` maps an
-input field's path to the reason. Codes:
+input field's path to the reason. The codes, read from the platform's refusal classes:
 
-""" + "\n".join(
-    f"- `{code}` ({status}): {meaning}" for code, (status, meaning) in errors.ERROR_CODES.items()
-)
+""" + error_codes_table()
 
 
 class YiyangAPI(NinjaAPI):

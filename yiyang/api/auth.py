@@ -18,9 +18,8 @@ from ninja.security import APIKeyCookie, APIKeyHeader
 from ninja.utils import check_csrf
 
 from yiyang.accounts.services import api_key_authenticate
+from yiyang.core.exceptions import CsrfFailed
 from yiyang.core.scoping import require
-
-from .errors import CsrfFailed
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # What accounts.services.api_key_create issues; anything else is refused before a query.

@@ -1,54 +1,29 @@
-"""One exception handler: every refusal becomes {"code", "message", "fields"}.
+"""The API's refusals: ninja's own exceptions read as ours, then answered by `core.refusals`.
 
 The codes are stable; clients branch on `code`, show `message` (translated) and mark the input
-named by each key of `fields`. docs/api.md lists them for third parties.
+named by each key of `fields`. The classes document their codes; `yiyang error-codes` lists them
+for docs/api.md and the OpenAPI description.
 """
 
-import json
-
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from yiyang.core.exceptions import DomainError
-
-# Every code the API answers with, and when. Kept here so that docs/api.md, the OpenAPI
-# description and the tests read one list.
-ERROR_CODES = {
-    "unauthenticated": (401, "No session and no valid X-API-Key."),
-    "forbidden": (403, "The key's scopes or the account's role lack the endpoint's capability."),
-    "csrf_failed": (403, "A session request that changes data came without the CSRF token."),
-    "not_found": (404, "No such row, or a row outside the caller's region: the two look alike."),
-    "method_not_allowed": (405, "The path exists but not with this HTTP method."),
-    "invalid": (
-        422,
-        "The input does not fit the schema (422) or breaks a registry rule (400); "
-        "`fields` names each bad field and the reason.",
-    ),
-    "malformed_json": (400, "The request body is not JSON."),
-    "bad_cursor": (400, "The cursor was not issued by this list (edited or from another list)."),
-    "conflict": (409, "The organisation changed since you read it (version mismatch)."),
-    "elder_not_editable": (409, "The elder has moved out or died; the record is closed."),
-    "bad_transition": (409, "An assessment step taken out of order (the case is at another step)."),
-    "policy_missing": (409, "No assessment policy is in force for that standard, region and day."),
-    "open_case_exists": (409, "The person already has an open assessment case."),
-    "reapply_barred": (409, "A 'no disability' conclusion bars a new application for a period."),
-    "pool_too_small": (409, "Too few eligible assessors in the organisation's pool."),
-    "already_submitted": (409, "An assessor's answers were submitted and cannot change."),
-    "unknown_instrument": (404, "No assessment standard with that id."),
-    "missing_item": (400, "Grading: an item of the standard was not answered (`fields`)."),
-    "unknown_item": (400, "Grading: an item id the standard does not have."),
-    "bad_score": (400, "Grading: a score that is not one of the item's option scores."),
-    "bad_type": (400, "Grading: a value of the wrong type."),
-    "unknown_field": (400, "Grading: a top-level field the standard does not take."),
-    "bad_diagnosis": (400, "Grading: a diagnosis that is not an ICD-10 code."),
-    "unknown_risk_event": (400, "Grading: a risk-event type the standard does not list."),
-    "bad_risk_event": (400, "Grading: a risk-event count outside the form's options."),
-    "bad_request": (400, "Any other refusal of the request as sent."),
-}
+from yiyang.core.exceptions import (
+    BadRequest,
+    DomainError,
+    MalformedJson,
+    MethodNotAllowed,
+    NotFound,
+    PermissionDenied,
+    SchemaInvalid,
+    Unauthenticated,
+    ValidationFailed,
+)
+from yiyang.core.refusals import refusal_json, refusal_of
 
 
 class ErrorOut(Schema):
@@ -57,12 +32,10 @@ class ErrorOut(Schema):
     fields: dict[str, str]
 
 
-class CsrfFailed(DomainError):
-    code = "csrf_failed"
-    status = 403
-    default_message = gettext_lazy(
-        "The CSRF token is missing or wrong; reload the page and try again."
-    )
+class BadCursor(ValidationFailed):
+    """The cursor was not issued by this list (edited, or taken from another list)."""
+
+    code = "bad_cursor"
 
 
 # Where pydantic says an input came from; the client only needs the field's own path.
@@ -80,57 +53,40 @@ def field_path(loc) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
-def _body(code: str, message, fields: dict | None = None) -> dict:
-    return {"code": code, "message": str(message), "fields": fields or {}}
-
-
-def _http_code(exc: HttpError) -> str:
-    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
-        return "malformed_json"  # ninja wraps the JSON parser's error in a 400
-    return {
-        401: "unauthenticated",
-        403: "forbidden",
-        404: "not_found",
-        405: "method_not_allowed",
-    }.get(exc.status_code, "bad_request")
-
-
-def install(api) -> None:
-    @api.exception_handler(DomainError)
-    def domain_error(request, exc: DomainError):
-        return api.create_response(request, exc.as_dict(), status=exc.status)
-
-    @api.exception_handler(NinjaValidationError)
-    def validation_error(request, exc: NinjaValidationError):
+def api_refusal(exc: Exception) -> DomainError:
+    """Any refusal an endpoint can meet, as one of ours."""
+    if isinstance(exc, NinjaValidationError):
         fields: dict[str, str] = {}
         for err in exc.errors:
             fields.setdefault(field_path(err.get("loc", ())), err.get("msg", "invalid"))
-        return api.create_response(
-            request, _body("invalid", _("Some fields are not valid."), fields), status=422
-        )
+        return SchemaInvalid(fields=fields)
+    if isinstance(exc, AuthenticationError):
+        return Unauthenticated()
+    if isinstance(exc, HttpError):
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            return MalformedJson()  # ninja wraps the JSON parser's error in a 400
+        by_status = {
+            401: Unauthenticated,
+            403: PermissionDenied,
+            404: NotFound,
+            405: MethodNotAllowed,
+        }
+        return by_status.get(exc.status_code, BadRequest)()
+    return refusal_of(exc) or BadRequest()
 
-    @api.exception_handler(AuthenticationError)
-    def auth_error(request, exc):
-        return api.create_response(
-            request,
-            _body("unauthenticated", _("Sign in or send a valid X-API-Key header.")),
-            status=401,
-        )
 
-    @api.exception_handler(Http404)
-    def not_found(request, exc):
-        return api.create_response(request, _body("not_found", _("Not found.")), status=404)
+def install(api) -> None:
+    """One handler for every refusal; anything else is a bug and goes on to Django's 500."""
 
-    @api.exception_handler(HttpError)
-    def http_error(request, exc: HttpError):
-        code = _http_code(exc)
-        message = _("The request body is not valid JSON.") if code == "malformed_json" else exc
-        fields = {"body": str(message)} if code == "malformed_json" else {}
-        return api.create_response(request, _body(code, message, fields), status=exc.status_code)
+    def answer(request, exc):
+        return refusal_json(api_refusal(exc))
+
+    for kind in (DomainError, NinjaValidationError, HttpError, Http404, DjangoPermissionDenied):
+        api.add_exception_handler(kind, answer)
 
 
 def json_refusals(view):
-    """Wrap a URL pattern's view so that Django's bare 405 and 404 answers carry our body too."""
+    """Wrap a URL pattern's view so that Django's bare 405 answer carries our body too."""
 
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
@@ -138,11 +94,7 @@ def json_refusals(view):
             "application/json"
         ):
             allowed = response.get("Allow", "")
-            refusal = HttpResponse(
-                _json(_body("method_not_allowed", _("Use one of: %s.") % allowed)),
-                status=405,
-                content_type="application/json",
-            )
+            refusal = refusal_json(MethodNotAllowed(_("Use one of: %s.") % allowed))
             refusal["Allow"] = allowed
             return refusal
         return response
@@ -153,15 +105,7 @@ def json_refusals(view):
 
 def unknown_path(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """Anything under /api/ that no endpoint matches."""
-    return HttpResponse(
-        _json(_body("not_found", _("No API endpoint at this address."))),
-        status=404,
-        content_type="application/json",
-    )
+    return refusal_json(NotFound(_("No API endpoint at this address.")))
 
 
 unknown_path.csrf_exempt = True
-
-
-def _json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False)

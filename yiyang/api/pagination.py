@@ -19,6 +19,7 @@ from pydantic import create_model
 
 from yiyang.core.exceptions import ValidationFailed
 
+from .errors import BadCursor
 from .schemas import InputSchema
 
 DEFAULT_LIMIT = 50
@@ -51,11 +52,10 @@ def decode_cursor(cursor: str, *, kind: str) -> int:
     return value
 
 
-def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed(
+def _bad_cursor() -> BadCursor:
+    return BadCursor(
         _("This cursor was not issued by this list; start again without one."),
         fields={"cursor": _("Not a cursor this list issued.")},
-        code="bad_cursor",
     )
 
 
@@ -72,9 +72,7 @@ def paginate(
     `only` names the columns the page's schema needs: a list row then reads no joined table
     and no wide column (the ID-number cipher stays on disk)."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(
-            fields={"limit": _("Between 1 and %(max)d.") % {"max": MAX_LIMIT}}, code="invalid"
-        )
+        raise ValidationFailed(fields={"limit": _("Between 1 and %(max)d.") % {"max": MAX_LIMIT}})
     qs = qs.order_by("id")
     if only:
         qs = qs.select_related(None).only(*only)

@@ -29,12 +29,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiyang.core.console import domain_errors_as_http
-from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied
+from yiyang.core.refusals import refusal_json
 from yiyang.core.scoping import require, scoped
 from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
 
 from . import grading, services
-from .errors import AnswersInvalid
+from .errors import AnswersInvalid, SyncBadSavedAt, SyncBadType, SyncNotJson
 from .evidence import evidence_add
 from .labels import PROBLEM_MESSAGES, RISK_EVENT_LABELS
 from .models import Assessment, Assignment, Evidence
@@ -278,28 +279,24 @@ class SyncPayload:
     saved_at: dt.datetime | None
 
 
-def _bad(message, *, code: str, field_name: str | None = None) -> ValidationFailed:
-    return ValidationFailed(message, code=code, field=field_name)
-
-
 def _sync_payload(body: bytes) -> SyncPayload:
     """Parse what the phone sent; anything malformed is a 400 with a stable code, never a 500."""
     try:
         data = json.loads(body or b"null")
     except (ValueError, RecursionError) as exc:
-        raise _bad(_("The request is not valid JSON."), code="bad_json") from exc
+        raise SyncNotJson() from exc
     if not isinstance(data, dict):
-        raise _bad(_("Send a JSON object with the answers."), code="bad_json")
+        raise SyncNotJson(_("Send a JSON object with the answers."))
     answers = data.get("answers", {})
     if not isinstance(answers, dict):
-        raise _bad(_("The answers must be an object."), code="bad_type", field_name="answers")
+        raise SyncBadType(_("The answers must be an object."), field="answers")
     # The service compares a repeated submission by these shapes before it validates them.
     for key, kind in (("items", dict), ("diagnoses", list), ("risk_events", dict)):
         if key in answers and not isinstance(answers[key], kind):
-            raise _bad(PROBLEM_MESSAGES["bad_type"], code="bad_type", field_name=key)
+            raise SyncBadType(field=key)
     submit = data.get("submit", False)
     if not isinstance(submit, bool):
-        raise _bad(_("'submit' must be true or false."), code="bad_type", field_name="submit")
+        raise SyncBadType(_("'submit' must be true or false."), field="submit")
     raw = data.get("saved_at")
     saved_at = None
     if raw is not None:
@@ -308,11 +305,7 @@ def _sync_payload(body: bytes) -> SyncPayload:
         except ValueError:
             saved_at = None
         if saved_at is None:
-            raise _bad(
-                _("'saved_at' must be a date and time in ISO 8601."),
-                code="bad_saved_at",
-                field_name="saved_at",
-            )
+            raise SyncBadSavedAt()
         if timezone.is_naive(saved_at):
             saved_at = timezone.make_aware(saved_at, LOCAL_TZ)
         # A phone whose clock runs ahead would otherwise shadow every later save from elsewhere.
@@ -320,7 +313,8 @@ def _sync_payload(body: bytes) -> SyncPayload:
     return SyncPayload(answers=answers, submit=submit, saved_at=saved_at)
 
 
-def _answers_invalid_body(exc: AnswersInvalid) -> dict:
+def _answers_invalid(exc: AnswersInvalid) -> HttpResponse:
+    """The refusal in the assessor's language, item by item, with the graders' own problems."""
     fields = {}
     for problem in exc.problems:
         key = problem.item or "answers"
@@ -334,12 +328,9 @@ def _answers_invalid_body(exc: AnswersInvalid) -> dict:
         ) % {"n": n}
     else:
         message = _("Some answers are not valid; see the marked items.")
-    return {
-        **exc.as_dict(),
-        "message": message,
-        "fields": fields,
-        "problems": [p.as_dict() for p in exc.problems],
-    }
+    return refusal_json(
+        exc, message=message, fields=fields, problems=[p.as_dict() for p in exc.problems]
+    )
 
 
 @require_POST
@@ -355,9 +346,9 @@ def assignment_sync(request, assignment_id: int):
             saved_at=payload.saved_at,
         )
     except AnswersInvalid as exc:
-        return JsonResponse(_answers_invalid_body(exc), status=exc.status)
+        return _answers_invalid(exc)
     except DomainError as exc:
-        return JsonResponse(exc.as_dict(), status=exc.status)
+        return refusal_json(exc)
     return JsonResponse(
         {
             "ok": True,

@@ -6,28 +6,29 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db.models import Model, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from . import audit
 from .exceptions import DomainError, NotFound, PermissionDenied
 from .models import ChangeLog
+from .refusals import refusal_response
 
 
 def domain_errors_as_http(view: Callable) -> Callable:
-    """NotFound becomes 404 and PermissionDenied 403: a refusal is never a 500, and outsiders
-    cannot tell a hidden record from a missing one."""
+    """A refusal the view did not handle answers with its own status and page (NotFound 404,
+    PermissionDenied 403, a step out of order 409), through `core.refusals`: a refusal is never
+    a 500, and outsiders cannot tell a hidden record from a missing one. A 5xx refusal is a
+    fault of ours and goes on up to be logged."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            raise HttpForbidden from exc
+        except DomainError as exc:
+            if exc.status >= 500:
+                raise
+            return refusal_response(request, exc)
 
     return wrapper
 

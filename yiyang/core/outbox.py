@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from . import audit, events
 from .console import PeekPage, peek_page
-from .exceptions import Conflict, NotFound
+from .errors import AlreadyDelivered
+from .exceptions import NotFound
 from .models import EventDelivery, HandledEvent
 from .scoping import require
 
@@ -40,11 +41,6 @@ ERROR_MAX = EventDelivery._meta.get_field("last_error").max_length
 BATCH = 500
 
 audit.register_notes({"event delivery retried": gettext_lazy("Event delivery retried")})
-
-
-class AlreadyDelivered(Conflict):
-    code = "already_delivered"
-    default_message = gettext_lazy("The listener has already handled this event.")
 
 
 class ListenerMissing(LookupError):

@@ -28,17 +28,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import TextChoices
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from .exceptions import DomainError, PermissionDenied
-
-
-class TransitionRefused(DomainError):
-    """A step taken out of order: the record is at another step of its life cycle."""
-
-    code = "bad_transition"
-    status = 409
-    default_message = gettext_lazy("This step cannot be taken now.")
+from .errors import TransitionRefused
+from .exceptions import PermissionDenied
 
 
 @dataclass(frozen=True, init=False)

@@ -32,30 +32,11 @@ from functools import cache
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
-from django.utils.translation import gettext as _
 
-from yiyang.core.exceptions import DomainError
+from yiyang.core.errors import CalendarNotPublished
 from yiyang.core.models import CalendarYear
 
 _ONE_DAY = dt.timedelta(days=1)
-
-
-class CalendarNotPublished(DomainError):
-    """The holiday calendar for a year we need is neither entered nor in `chinesecalendar`."""
-
-    code = "calendar_not_published"
-    status = 409
-
-    def __init__(self, year: int):
-        self.year = year
-        super().__init__(
-            _(
-                "The official holiday calendar for %(year)s is not available yet, so working "
-                "days in %(year)s cannot be counted. Once the State Council notice for "
-                "%(year)s is published, enter it in the holiday calendar."
-            )
-            % {"year": year}
-        )
 
 
 @dataclass(frozen=True)

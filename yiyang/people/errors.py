@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.exceptions import DomainError
+from yiyang.core.exceptions import Conflict, DomainError
 
 ID_REASONS = {
     "required": _("Enter the national ID number."),
@@ -17,12 +17,16 @@ ID_REASONS = {
 
 
 class ElderNotEditable(DomainError):
+    """The older person has moved out or died; the record is closed."""
+
     code = "elder_not_editable"
     status = 409
     default_message = _("This record is closed (moved out or deceased) and cannot be edited.")
 
 
-class StaleVersion(DomainError):
-    code = "conflict"  # the same code as every other optimistic-locking refusal
-    status = 409
+class StaleVersion(Conflict):
+    """The older person's record changed since you read it (version mismatch).
+
+    The code of every other optimistic-locking refusal: clients handle them alike."""
+
     default_message = _("Someone else changed this record meanwhile; reload it and try again.")

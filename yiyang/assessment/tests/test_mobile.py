@@ -15,6 +15,7 @@ from yiyang.assessment import services
 from yiyang.assessment.models import Assessment, Assignment, Evidence
 from yiyang.assessment.services import ApplicationData
 from yiyang.assessment.tests.factories import P4_ITEMS, assessor_pool, ltc_answers, officer, policy
+from yiyang.core.error_codes import error_codes
 from yiyang.people.tests.factories import ElderFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -230,6 +231,8 @@ def test_malformed_requests_get_400_with_a_stable_code(client, site, raw, code, 
     assert body["code"] == code
     if field:
         assert field in body["fields"]
+    # and the code is one the documented list gives with this status
+    assert (code, 400) in {(e.code, e.status) for e in error_codes()}
 
 
 def test_malformed_answers_after_submission_are_400_not_500(client, site):
