@@ -9,9 +9,10 @@ from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Rol
 from yiyang.core import policy, registry, scoping, transitions
 from yiyang.core.registry import LandingCard, MenuEntry, Panel, capability
 from yiyang.core.scoping import ASSESSOR, REGION
+from yiyang.exchange import kinds as exchange_kinds
 from yiyang.supervision.figures import FigureSet, declare_figures
 
-from . import selectors
+from . import selectors, spreadsheets
 from .models import AssessmentPolicy, AssessorProfile, Assignment
 from .transitions import CASE
 
@@ -126,3 +127,6 @@ registry.declare_panel(
 
 # The assessor's phone opens straight on their tasks (the pages that work offline).
 registry.declare_landing(roles=[Role.ASSESSOR], url_name="assessor:tasks", phones_only=True)
+
+# Its sheets: the Excel template, import and export (exchange.kinds).
+exchange_kinds.declare_kind(spreadsheets.KIND)

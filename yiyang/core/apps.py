@@ -14,3 +14,21 @@ class CoreConfig(AppConfig):
         # and landing cards (core.registry); importing them all here, once models are loaded,
         # collects them before the first request.
         autodiscover_modules("declarations")
+
+        from django.core import checks
+
+        checks.register(_declared_capabilities)
+
+
+def _declared_capabilities(app_configs, **kwargs):
+    """Every capability a declaration names is declared by some app."""
+    from django.core import checks
+
+    from .registry import undeclared
+
+    return [
+        checks.Error(
+            f"{where} names the capability {code!r}, which no app declares", id="yiyang.E001"
+        )
+        for where, code in undeclared()
+    ]

@@ -33,6 +33,20 @@ class Capability:
 
 _capabilities: dict[str, Capability] = {}
 _by_role: dict[str, frozenset[str]] = {}
+# Capabilities that declarations name (a menu entry, a card, an import kind): checked once
+# every app has declared (core.apps runs the check), since apps declare in any order.
+_named: list[tuple[str, str]] = []
+
+
+def name_capability(where: str, code: str | None) -> None:
+    """Note that a declaration needs a capability; `undeclared()` reports it if nobody has it."""
+    if code is not None:
+        _named.append((where, code))
+
+
+def undeclared() -> list[tuple[str, str]]:
+    """(where, capability) for every capability a declaration names that no app declares."""
+    return [(where, code) for where, code in _named if code not in _capabilities]
 
 
 def declare_capabilities(*capabilities: Capability) -> None:
@@ -113,8 +127,7 @@ def declare_menu(section: str, entries: Iterable[MenuEntry]) -> None:
     """An app's entries in a section of the menu."""
     entries = tuple(entries)
     for entry in entries:
-        if entry.capability is not None:
-            capability_get(entry.capability)
+        name_capability(f"menu entry {entry.url_name}", entry.capability)
     _entries.setdefault(section, []).extend(entries)
 
 
@@ -197,8 +210,7 @@ _cards: dict[str, LandingCard] = {}
 
 def declare_cards(*cards: LandingCard) -> None:
     for card in cards:
-        if card.capability is not None:
-            capability_get(card.capability)
+        name_capability(f"landing card {card.key}", card.capability)
         if card.key in _cards:
             raise ImproperlyConfigured(f"landing card {card.key} is declared twice")
         _cards[card.key] = card

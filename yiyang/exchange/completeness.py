@@ -1,77 +1,73 @@
 """Data completeness per district (seed 000: "92 % complete").
 
 A record's completeness is the share of its required fields that are filled in; a region's is
-the share over all its records and required fields. Everything is counted in the database with
-grouped aggregates (COUNT ... FILTER / CASE WHEN), a handful of queries per page whatever the
-number of people, so it works on a city of a million older people.
-
-Required fields of the elder registry (active people only):
-  phone, address, coordinates, ethnicity, living arrangement (with the institution for people in
-  one), economic situation, medical insurance, at least one guardian or emergency contact, and a
-  health profile with something recorded in it.
-Required fields of organisations (those in operation):
-  credit code, address, coordinates, contact phone; beds for care homes; licence start and end
-  dates for care homes and medical institutions.
+the share over all its records and required fields. Each app declares its table (exchange
+declarations: `declare_table(CompletenessTable(...))`): the records counted, and what each
+requirement asks of them (people's registry: phone, address, a guardian...; the organisation
+register: credit code, licence dates...). Everything is counted in the database with grouped
+aggregates (COUNT ... FILTER / CASE WHEN), a handful of queries per page whatever the number of
+records, so it works on a city of a million older people.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core.divisions import LENGTH_BY_LEVEL, BadDivisionCode, level_of
 from yiyang.core.exceptions import NotFound
-from yiyang.core.scoping import require, scoped
-from yiyang.institutions.models import Organisation
-from yiyang.people.models import Elder, Guardian, HealthProfile
+from yiyang.core.scoping import require
 from yiyang.regions.models import Region
 from yiyang.regions.selectors import region_in_scope_get, region_path
+
+
+@dataclass(frozen=True)
+class Related:
+    """A requirement met by rows of another model (a guardian, a health profile): the rows
+    inside the actor's scope under a region code, grouped by `code_field`, counting distinct
+    `record` ids."""
+
+    rows: Callable[[Any, str], QuerySet]
+    code_field: str
+    record: str
 
 
 @dataclass(frozen=True)
 class Requirement:
     key: str
     label: Promise
-    filled: Q | None  # None: counted by a separate grouped query (see _elder_groups)
+    filled: Q | None  # None: counted through `related`
     applies: Q | None = None  # None: every record
+    related: Related | None = None
 
 
-ELDER_REQUIREMENTS = (
-    Requirement("phone", _("Phone"), ~Q(phone="")),
-    Requirement("address", _("Address"), ~Q(address="")),
-    Requirement("coordinates", _("Coordinates"), Q(lat__isnull=False, lng__isnull=False)),
-    Requirement("ethnicity", _("Ethnicity"), ~Q(ethnicity="")),
-    Requirement(
-        "living_arrangement",
-        _("Living arrangement"),
-        Q(living_arrangement="home")
-        | Q(living_arrangement__in=["community", "institution"], institution__isnull=False),
-    ),
-    Requirement("economic_status", _("Economic situation"), ~Q(economic_status="")),
-    Requirement("insurance", _("Medical insurance"), ~Q(insurance="")),
-    Requirement("contact", _("Guardian or emergency contact"), None),
-    Requirement("health", _("Health profile"), None),
-)
+@dataclass(frozen=True)
+class CompletenessTable:
+    key: str
+    label: Promise | str
+    requirements: tuple[Requirement, ...]
+    # The records counted: inside the actor's scope, under a region code.
+    records: Callable[[Any, str], QuerySet]
+    code_field: str = "region_code"
+    order: int = 100
 
-LICENSED = ("care_home", "medical")
-ORGANISATION_REQUIREMENTS = (
-    Requirement("credit_code", _("Credit code"), Q(credit_code__isnull=False) & ~Q(credit_code="")),
-    Requirement("address", _("Address"), ~Q(address="")),
-    Requirement("coordinates", _("Coordinates"), Q(lat__isnull=False, lng__isnull=False)),
-    Requirement("beds", _("Beds"), Q(beds__isnull=False), applies=Q(kind="care_home")),
-    Requirement(
-        "licence",
-        _("Licence dates"),
-        Q(licence_valid_from__isnull=False, licence_valid_to__isnull=False),
-        applies=Q(kind__in=LICENSED),
-    ),
-    Requirement("contact_phone", _("Contact phone"), ~Q(contact_phone="")),
-)
-HEALTH_RECORDED = (
-    ~Q(chronic_conditions="") | ~Q(medications="") | ~Q(allergies="") | ~Q(blood_type="")
-)
+
+_tables: dict[str, CompletenessTable] = {}
+
+
+def declare_table(table: CompletenessTable) -> None:
+    if table.key in _tables:
+        raise ImproperlyConfigured(f"completeness table {table.key} is declared twice")
+    _tables[table.key] = table
+
+
+def tables() -> list[CompletenessTable]:
+    return sorted(_tables.values(), key=lambda t: (t.order, t.key))
 
 
 @dataclass
@@ -115,6 +111,8 @@ class Table:
     requirements: tuple[Requirement, ...]
     lines: list[Line]
     total: Line
+    key: str = ""
+    label: Promise | str = ""
 
     def rows(self):
         """(line, cells in requirement order) for the template."""
@@ -129,8 +127,10 @@ class Table:
 class Report:
     region: Region
     path: list[Region]
-    elders: Table
-    organisations: Table
+    tables: list[Table]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
 
 
 def _child_length(code: str) -> int:
@@ -157,11 +157,11 @@ def _counts(qs, requirements, length: int, code_field: str) -> dict[str, dict]:
     return {row["group"]: row for row in rows}
 
 
-def _grouped(qs, length: int, code_field: str) -> dict[str, int]:
+def _grouped(qs, length: int, code_field: str, record: str) -> dict[str, int]:
     rows = (
         qs.annotate(group=Substr(code_field, 1, length))
         .values("group")
-        .annotate(n=Count("elder_id", distinct=True))
+        .annotate(n=Count(record, distinct=True))
         .order_by("group")
     )
     return {row["group"]: row["n"] for row in rows}
@@ -215,29 +215,17 @@ def completeness_report(*, actor, region_code: str = "") -> Report:
     children = list(Region.objects.filter(parent=region).order_by("code"))
     path = [r for r in region_path(region) if len(r.code) >= len(actor.region_code)]
 
-    elders = scoped(Elder.objects.all(), actor).filter(
-        status=Elder.Status.ACTIVE, region_code__startswith=code
-    )
-    elder_counts = _counts(elders, ELDER_REQUIREMENTS, length, "region_code")
-    guardians = scoped(Guardian.objects.all(), actor).filter(
-        elder__status=Elder.Status.ACTIVE, elder__region_code__startswith=code
-    )
-    health = (
-        scoped(HealthProfile.objects.all(), actor)
-        .filter(elder__status=Elder.Status.ACTIVE, elder__region_code__startswith=code)
-        .filter(HEALTH_RECORDED)
-    )
-    extra = {
-        "contact": _grouped(guardians, length, "elder__region_code"),
-        "health": _grouped(health, length, "elder__region_code"),
-    }
-    organisations = scoped(Organisation.objects.all(), actor).filter(
-        is_active=True, region_code__startswith=code
-    )
-    org_counts = _counts(organisations, ORGANISATION_REQUIREMENTS, length, "region_code")
-    return Report(
-        region=region,
-        path=path,
-        elders=_table(ELDER_REQUIREMENTS, elder_counts, extra, region, children),
-        organisations=_table(ORGANISATION_REQUIREMENTS, org_counts, {}, region, children),
-    )
+    built = []
+    for spec in tables():
+        counts = _counts(spec.records(actor, code), spec.requirements, length, spec.code_field)
+        extra = {
+            r.key: _grouped(
+                r.related.rows(actor, code), length, r.related.code_field, r.related.record
+            )
+            for r in spec.requirements
+            if r.related is not None
+        }
+        table = _table(spec.requirements, counts, extra, region, children)
+        table.key, table.label = spec.key, spec.label
+        built.append(table)
+    return Report(region=region, path=path, tables=built)

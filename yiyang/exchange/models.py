@@ -10,12 +10,6 @@ class ImportJob(models.Model):
     sealed with the field cipher (see exchange.sealing); the upload is emptied once processed.
     """
 
-    class Kind(models.TextChoices):
-        ELDERS = "elders", _("Older people")
-        ORGANISATIONS = "organisations", _("Organisations")
-        SERVICE_ITEMS = "service_items", _("Service items")
-        ASSESSMENTS = "assessments", _("Past assessment conclusions")
-
     class Mode(models.TextChoices):
         ALL_OR_NOTHING = "all", _("Import only if every row is valid")
         VALID_ONLY = "valid", _("Import the valid rows, skip the others")
@@ -31,7 +25,8 @@ class ImportJob(models.Model):
         CHECKING = "checking", _("Checking every row")
         WRITING = "writing", _("Saving rows")
 
-    kind = models.CharField(_("data"), max_length=16, choices=Kind.choices)
+    # One of the kinds the apps declare (exchange.kinds): a new kind needs no migration.
+    kind = models.CharField(_("data"), max_length=32)
     mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -62,7 +57,14 @@ class ImportJob(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.file_name}"
+        return f"{self.kind_label} {self.file_name}"
+
+    @property
+    def kind_label(self) -> str:
+        from .kinds import kind_get
+
+        data_kind = kind_get(self.kind)
+        return str(data_kind.label) if data_kind else self.kind
 
     @property
     def is_finished(self) -> bool:

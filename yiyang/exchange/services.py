@@ -17,7 +17,7 @@ import pickle
 import tempfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import PurePath
 from typing import IO
@@ -31,14 +31,11 @@ from django.utils.translation import ngettext
 from yiyang.core import audit
 from yiyang.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from yiyang.core.scoping import require, scoped_get
-from yiyang.institutions.selectors import OrganisationFilters, organisation_list
-from yiyang.marketplace.selectors import ServiceItemFilters, service_item_list
-from yiyang.people.selectors import ElderFilters, elder_list
-from yiyang.regions.models import Region
+from yiyang.regions.selectors import regions_for_actor
 
-from . import columns as cols
+from . import kinds
 from .errors import FILE_REASONS, KIND_REASON, MODE_REASON
-from .importers import IMPORTERS, BatchResult
+from .importers import BatchResult
 from .models import ImportJob
 from .sealing import seal, unseal
 from .workbooks import (
@@ -57,19 +54,15 @@ TEMPLATE_MAX_CODES = 50_000
 MAX_UPLOAD_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 60 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 500_000)
 
-# What each kind of import needs besides "imports.run".
-CAPABILITIES = {
-    "elders": ("imports.run", "elders.edit"),
-    "organisations": ("imports.run", "orgs.edit"),
-    "service_items": ("service_items.edit",),
-    # Past conclusions change people's grades exactly as a conclusion of the procedure does.
-    "assessments": ("imports.run", "assessments.manage"),
-}
 
-
-def _require_import(actor, kind: str) -> None:
-    for capability in CAPABILITIES[kind]:
+def _require_import(actor, kind: str) -> kinds.DataKind:
+    """The kind, if it may be imported at all and by this actor (every capability it needs)."""
+    data_kind = kinds.kind_get(kind)
+    if data_kind is None or data_kind.importer is None:
+        raise ValidationFailed(fields={"kind": str(KIND_REASON)})
+    for capability in data_kind.import_capabilities:
         require(actor, capability)
+    return data_kind
 
 
 def _file_error(reason: str, **params) -> ValidationFailed:
@@ -81,7 +74,7 @@ def _file_error(reason: str, **params) -> ValidationFailed:
 def import_create(*, actor, kind: str, mode: str, file_name: str, content: bytes) -> ImportJob:
     """Accept an uploaded workbook: run it now when small, queue it when large."""
     errors = {}
-    if kind not in ImportJob.Kind.values:
+    if kinds.kind_get(kind) is None:
         errors["kind"] = str(KIND_REASON)
     if mode not in ImportJob.Mode.values:
         errors["mode"] = str(MODE_REASON)
@@ -213,7 +206,7 @@ def _finish(job: ImportJob, status: str, message: str = "", **fields) -> None:
 
 def _run(job: ImportJob) -> None:
     content = unseal(job.upload)
-    importer_class = IMPORTERS[job.kind]
+    importer_class = kinds.kind_get(job.kind).importer
     bad_rows: list = []
     errors: list = []
     totals = _Totals()
@@ -331,14 +324,15 @@ def _write_batch(importer, batch) -> BatchResult:
 
 def import_template(*, actor, kind: str) -> bytes:
     """The empty template, with a sheet of the division codes the actor may file under."""
-    if kind not in ImportJob.Kind.values:
+    data_kind = kinds.kind_get(kind)
+    if data_kind is None or data_kind.importer is None:
         raise NotFound()
     _require_import(actor, kind)
     regions = ()
-    if kind in ("elders", "organisations") and getattr(actor, "region_code", ""):
-        levels = [Region.Level.COMMUNITY] if kind == "elders" else list(Region.Level)[2:]
+    if data_kind.template_levels:
         regions = (
-            Region.objects.filter(code__startswith=actor.region_code, level__in=levels)
+            regions_for_actor(actor)
+            .filter(level__in=data_kind.template_levels)
             .order_by("code")
             .values_list("code", "full_name")[:TEMPLATE_MAX_CODES]
         )
@@ -375,128 +369,22 @@ class ExportFile:
     rows: int
 
 
-_YES = {True: cols.YES, False: cols.NO}
-_HEALTH = {"chronic_conditions", "medications", "allergies"}
-
-
-def _label(choices, value) -> str:
-    return dict(choices).get(value, value or "")
-
-
-def _elder_columns():
-    base = [c for c in cols.ELDER_COLUMNS if c.key not in _HEALTH]
-    base = [replace(c, header="身份证号(脱敏)") if c.key == "id_number" else c for c in base]
-    return [
-        *base,
-        cols.Column("birth_date", "出生日期", cols.DATE),
-        cols.Column("sex", "性别", width=6),
-        cols.Column("status", "状态", width=8),
-    ]
-
-
-def _elder_rows(qs) -> Iterator[list]:
-    sex = {"M": "男", "F": "女"}
-    status = {"active": "在册", "moved_out": "迁出", "deceased": "死亡"}
-    for e in qs.iterator(chunk_size=2000):
-        guardian = next(iter(e.guardians.all()), None)
-        yield [
-            e.name,
-            e.id_number_masked,
-            e.region_code,
-            e.address,
-            e.phone,
-            e.ethnicity,
-            e.lat,
-            e.lng,
-            _YES[e.lives_alone],
-            _YES[e.empty_nest],
-            _YES[e.special_family],
-            _label(cols.ECONOMIC, e.economic_status),
-            _label(cols.INSURANCE, e.insurance),
-            _label(cols.LIVING, e.living_arrangement),
-            e.institution.credit_code if e.institution_id and e.institution else "",
-            guardian.name if guardian else "",
-            _label(cols.RELATION, guardian.relation) if guardian else "",
-            guardian.phone if guardian else "",
-            e.birth_date,
-            sex.get(e.sex, e.sex),
-            status.get(e.status, e.status),
-        ]
-
-
-def _organisation_rows(qs) -> Iterator[list]:
-    for o in qs.iterator(chunk_size=2000):
-        yield [
-            o.name,
-            o.credit_code or "",
-            _label(cols.ORG_KIND, o.kind),
-            _label(cols.OWNERSHIP, o.ownership),
-            o.region_code,
-            o.address,
-            o.lat,
-            o.lng,
-            o.land_area,
-            o.floor_area,
-            o.beds,
-            _YES[o.has_medical_agreement],
-            o.licence_number,
-            o.licence_valid_from,
-            o.licence_valid_to,
-            o.contact_name,
-            o.contact_phone,
-        ]
-
-
-def _service_item_rows(qs) -> Iterator[list]:
-    for i in qs.iterator(chunk_size=2000):
-        yield [
-            i.code,
-            i.name,
-            _label(cols.CATEGORY, i.category),
-            i.unit,
-            i.duration_minutes,
-            i.price,
-            i.qualification,
-            _YES[i.is_ltci],
-            i.description,
-        ]
-
-
-def export_workbook(
-    *,
-    actor,
-    kind: str,
-    filters: ElderFilters | OrganisationFilters | ServiceItemFilters | None = None,
-    ip: str | None = None,
-) -> ExportFile:
-    """A workbook of the rows the actor may see under the list's filters. ID numbers are
-    masked, formulas neutralised, and the export is written to the read log."""
+def export_workbook(*, actor, kind: str, query=None, ip: str | None = None) -> ExportFile:
+    """A workbook of the rows the actor may see under the list page's filters (read from its
+    query string by the kind's own export). ID numbers are masked, formulas neutralised, and
+    the export is written to the read log."""
     require(actor, "exports.run")
-    if kind == "elders":
-        if filters is not None and not isinstance(filters, ElderFilters):
-            filters = None
-        qs = (
-            elder_list(actor=actor, filters=filters)
-            .select_related("institution")
-            .prefetch_related("guardians")
-        )
-        columns, rows, entity = _elder_columns(), _elder_rows(qs), "people.elder"
-    elif kind == "organisations":
-        if filters is not None and not isinstance(filters, OrganisationFilters):
-            filters = None
-        qs = organisation_list(actor=actor, filters=filters)
-        columns, rows = list(cols.ORGANISATION_COLUMNS), _organisation_rows(qs)
-        entity = "institutions.organisation"
-    elif kind == "service_items":
-        if filters is not None and not isinstance(filters, ServiceItemFilters):
-            filters = None
-        qs = service_item_list(actor=actor, filters=filters)
-        columns, rows = list(cols.SERVICE_ITEM_COLUMNS), _service_item_rows(qs)
-        entity = "marketplace.serviceitem"
-    else:
-        raise ValidationFailed(fields={"kind": str(KIND_REASON)})
+    data_kind = kinds.kind_get(kind)
+    if data_kind is None or data_kind.export is None:
+        raise NotFound()  # the address names no list that can be exported
+    export = data_kind.export
+    require(actor, export.capability)
+    filters = export.filters(query or {}, actor=actor)
+    qs = export.queryset(actor, filters)
     target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that streams it)
-    count = write_export(target=target, title=cols.SHEET_TITLES[kind], columns=columns, rows=rows)
+    count = write_export(
+        target=target, title=data_kind.sheet_title, columns=export.columns(), rows=export.rows(qs)
+    )
     target.seek(0)
     described = (
         ", ".join(f"{k}={v}" for k, v in vars(filters).items() if v not in ("", None))
@@ -506,11 +394,11 @@ def export_workbook(
     audit.record_read(
         actor=actor,
         kind="export",
-        entity_type=entity,
+        entity_type=export.entity,
         label=f"{kind} export: {count} rows",
         reason=f"rows={count}; {described}".strip("; "),
         region_code=getattr(actor, "region_code", "") or "",
         ip=ip,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return ExportFile(file=target, file_name=f"{cols.FILE_STEMS[kind]}-{stamp}.xlsx", rows=count)
+    return ExportFile(file=target, file_name=f"{data_kind.file_stem}-{stamp}.xlsx", rows=count)

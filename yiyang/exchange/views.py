@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -8,33 +8,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yiyang.core.console import add_domain_errors, domain_errors_as_http
 from yiyang.core.exceptions import DomainError
+from yiyang.core.http import client_ip
 
-from . import completeness, selectors, services
-from .forms import FILTERS, ImportForm
-from .models import ImportJob
+from . import completeness, kinds, selectors, services
+from .forms import ImportForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
-
-
-def _exports(user) -> list[tuple[str, str]]:
-    if not user.has_capability("exports.run"):
-        return []
-    needs = {"elders": "elders.view", "organisations": "orgs.view"}
-    return [
-        (value, label)
-        for value, label in ImportJob.Kind.choices
-        if user.has_capability(needs.get(value, "service_items.view"))
-    ]
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,7 +50,7 @@ def imports(request):
             "form": form,
             "page_obj": Paginator(jobs, 20).get_page(request.GET.get("page")),
             "kinds": form.fields["kind"].choices,
-            "exports": _exports(request.user),
+            "exports": kinds.labels(kinds.exportable(request.user)),
         },
     )
 
@@ -88,7 +73,9 @@ def job_progress(request, job_id: int):
 @require_GET
 @domain_errors_as_http
 def errors(request, job_id: int):
-    name, content = services.import_error_report(actor=request.user, job_id=job_id, ip=_ip(request))
+    name, content = services.import_error_report(
+        actor=request.user, job_id=job_id, ip=client_ip(request)
+    )
     return _xlsx(content, name)
 
 
@@ -102,14 +89,8 @@ def template(request, kind: str):
 @require_GET
 @domain_errors_as_http
 def export(request, kind: str):
-    parse = FILTERS.get(kind)
-    if parse is None:
-        raise Http404()
     result = services.export_workbook(
-        actor=request.user,
-        kind=kind,
-        filters=parse(request.GET, actor=request.user),
-        ip=_ip(request),
+        actor=request.user, kind=kind, query=request.GET, ip=client_ip(request)
     )
     return FileResponse(
         result.file, as_attachment=True, filename=result.file_name, content_type=XLSX

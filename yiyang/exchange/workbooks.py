@@ -22,7 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.sheets import neutralise
 
-from .columns import BOOL, CHOICE, COLUMNS, DATE, ID_NUMBER, REGION, SHEET_TITLES, TEXT, Column
+from . import kinds
+from .columns import BOOL, CHOICE, DATE, ID_NUMBER, REGION, TEXT, Column
 
 LAST_ROW = 1048576
 INSTRUCTIONS_TITLE = "填写说明"
@@ -56,10 +57,11 @@ def _style_header(ws, columns: Sequence[Column]) -> None:
 
 def build_template(*, kind: str, regions: Iterable[tuple[str, str]] = ()) -> bytes:
     """The empty workbook a district fills in: data sheet, instructions, and a code list."""
-    columns = COLUMNS[kind]
+    data_kind = kinds.kind_get(kind)
+    columns = data_kind.columns
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET_TITLES[kind]
+    ws.title = data_kind.sheet_title
     ws.append([c.title for c in columns])
     ws.append([c.key for c in columns])
     ws.row_dimensions[2].hidden = True
@@ -166,11 +168,12 @@ def _load(content: bytes):
 
 
 def _layout(wb, kind: str) -> tuple[Any, Layout]:
-    columns = COLUMNS[kind]
+    data_kind = kinds.kind_get(kind)
+    columns = data_kind.columns
     sheets = wb.worksheets
     if not sheets:
         raise _bad_file(_("The workbook has no sheet."))
-    title = SHEET_TITLES[kind]
+    title = data_kind.sheet_title
     ws = wb[title] if title in wb.sheetnames else sheets[0]
     if not hasattr(ws, "iter_rows"):
         raise _bad_file(_("The first sheet is a chart, not a table."))

@@ -6,8 +6,10 @@ from yiyang.accounts.roles import OFFICERS, Role
 from yiyang.core import registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import ORGANISATION, REGION
+from yiyang.exchange import completeness
+from yiyang.exchange import kinds as exchange_kinds
 
-from . import selectors
+from . import selectors, spreadsheets
 
 # Provider staff and caregivers see their own organisation; the assessment app adds, for
 # assessors, the organisation whose pool they are in.
@@ -58,3 +60,7 @@ registry.declare_cards(
         placement="head",
     ),
 )
+
+# Its sheets: the Excel template, import and export (exchange.kinds), and its data-completeness table.
+exchange_kinds.declare_kind(spreadsheets.KIND)
+completeness.declare_table(spreadsheets.COMPLETENESS)

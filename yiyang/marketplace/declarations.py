@@ -6,6 +6,9 @@ from django.utils.translation import pgettext_lazy
 from yiyang.accounts.roles import OFFICERS, Role
 from yiyang.core import registry
 from yiyang.core.registry import MenuEntry, capability
+from yiyang.exchange import kinds as exchange_kinds
+
+from . import spreadsheets
 
 registry.declare_capabilities(
     capability(
@@ -22,3 +25,6 @@ registry.declare_menu(
     "services",
     [MenuEntry("marketplace:list", _("Service items"), "service_items.view")],
 )
+
+# Its sheets: the Excel template, import and export (exchange.kinds).
+exchange_kinds.declare_kind(spreadsheets.KIND)

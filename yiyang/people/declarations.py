@@ -6,8 +6,10 @@ from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.core import registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import ORGANISATION, REGION, SELF
+from yiyang.exchange import completeness
+from yiyang.exchange import kinds as exchange_kinds
 
-from . import selectors
+from . import selectors, spreadsheets
 
 # Care homes and day-care centres see their residents, their caregivers too; other apps add
 # relationships (the assessor's cases, later the provider's orders and the caregiver's visits).
@@ -77,3 +79,7 @@ registry.declare_cards(
         placement="head",
     ),
 )
+
+# Its sheets: the Excel template, import and export (exchange.kinds), and its data-completeness table.
+exchange_kinds.declare_kind(spreadsheets.KIND)
+completeness.declare_table(spreadsheets.COMPLETENESS)

@@ -33,17 +33,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the Swagger UI of /api/docs from our own static files
     "huey.contrib.djhuey",
+    # In the order of the layers, lowest first (docs/architecture.md).
     "yiyang.core",
     "yiyang.regions",
     "yiyang.accounts",
+    "yiyang.exchange",
+    "yiyang.supervision",
     "yiyang.institutions",
     "yiyang.people",
     "yiyang.marketplace",
-    "yiyang.exchange",
-    "yiyang.supervision",
+    "yiyang.assessment",
     "yiyang.api",
     "yiyang.demo",
-    "yiyang.assessment",
 ]
 
 MIDDLEWARE = [

@@ -26,7 +26,7 @@ _sets: dict[str, FigureSet] = {}
 
 
 def declare_figures(figure_set: FigureSet) -> None:
-    registry.capability_get(figure_set.capability)
+    registry.name_capability(f"figures {figure_set.key}", figure_set.capability)
     if figure_set.key in _sets:
         raise ImproperlyConfigured(f"figures {figure_set.key} are declared twice")
     _sets[figure_set.key] = figure_set

@@ -81,3 +81,11 @@ def test_every_landing_card_and_menu_entry_names_a_declared_capability():
         assert card.capability is None or registry.is_declared(card.capability)
     for entry in registry.menu_entries():
         assert entry.capability is None or registry.is_declared(entry.capability)
+
+
+def test_every_capability_a_declaration_names_is_declared():
+    assert registry.undeclared() == []
+    # and the check that reports one is installed
+    from django.core.management import call_command
+
+    call_command("check")

@@ -7,10 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yiyang.accounts.tests.factories import UserFactory
-from yiyang.exchange.columns import COLUMNS
-from yiyang.exchange.importers import IMPORTERS
+from yiyang.exchange.kinds import kinds
 from yiyang.exchange.models import ImportJob
+from yiyang.exchange.tests.workbook import COLUMNS
 from yiyang.exchange.workbooks import Layout
+
+IMPORTERS = {k.key: k.importer for k in kinds() if k.importer}
 
 CELLS = st.one_of(
     st.none(),

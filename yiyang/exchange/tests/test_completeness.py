@@ -6,9 +6,10 @@ import pytest
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core.exceptions import NotFound, PermissionDenied
-from yiyang.exchange.completeness import ELDER_REQUIREMENTS, completeness_report
+from yiyang.exchange.completeness import completeness_report
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.people.models import Guardian, HealthProfile
+from yiyang.people.spreadsheets import ELDER_REQUIREMENTS
 from yiyang.people.tests.factories import ElderFactory
 
 LAT, LNG = Decimal("25.04"), Decimal("102.72")
@@ -60,8 +61,8 @@ def test_a_city_officer_sees_each_district_with_exact_shares(dataset):
 
     report = completeness_report(actor=officer)
 
-    assert [line.code for line in report.elders.lines] == ["530102", "530103"]
-    panlong = _line(report.elders, "530103")
+    assert [line.code for line in report.table("elders").lines] == ["530102", "530103"]
+    panlong = _line(report.table("elders"), "530103")
     assert panlong.records == 3
     assert (panlong.filled, panlong.applicable) == (22, 27)
     assert panlong.percent == 81.5
@@ -73,15 +74,15 @@ def test_a_city_officer_sees_each_district_with_exact_shares(dataset):
     assert cells["contact"].percent == 66.7
     assert cells["health"].percent == 33.3
     assert cells["address"].percent == 100.0
-    assert _line(report.elders, "530102").percent == 100.0
-    assert report.elders.total.percent == round(100 * 31 / 36, 1)
+    assert _line(report.table("elders"), "530102").percent == 100.0
+    assert report.table("elders").total.percent == round(100 * 31 / 36, 1)
 
     # organisations: a complete care home (6 of 6) and a home-care provider with nothing
     # but its name (0 of 4: beds and licence do not apply); the closed one is not counted
-    orgs = _line(report.organisations, "530103")
+    orgs = _line(report.table("organisations"), "530103")
     assert (orgs.records, orgs.filled, orgs.applicable) == (2, 6, 10)
     assert orgs.percent == 60.0
-    assert _line(report.organisations, "530102").percent is None
+    assert _line(report.table("organisations"), "530102").percent is None
 
 
 def test_drilling_down_shows_the_streets_of_a_district(dataset):
@@ -91,10 +92,10 @@ def test_drilling_down_shows_the_streets_of_a_district(dataset):
     report = completeness_report(actor=officer, region_code="530103")
 
     assert report.region == city.panlong
-    assert [line.code for line in report.elders.lines] == ["530103001"]
-    assert _line(report.elders, "530103001").percent == 81.5
+    assert [line.code for line in report.table("elders").lines] == ["530103001"]
+    assert _line(report.table("elders"), "530103001").percent == 81.5
     # the provider registered at district level is shown as such, not lost
-    assert [line.code for line in report.organisations.lines] == ["530103001", "530103"]
+    assert [line.code for line in report.table("organisations").lines] == ["530103001", "530103"]
     assert [r.code for r in report.path] == ["5301", "530103"]
 
 
@@ -103,8 +104,8 @@ def test_a_district_officer_cannot_look_into_the_sibling_district(dataset):
     wuhua = UserFactory(region=city.wuhua)
 
     own = completeness_report(actor=wuhua)
-    assert [line.code for line in own.elders.lines] == ["530102001"]
-    assert own.elders.total.records == 1
+    assert [line.code for line in own.table("elders").lines] == ["530102001"]
+    assert own.table("elders").total.records == 1
     with pytest.raises(NotFound):
         completeness_report(actor=wuhua, region_code="530103")
     with pytest.raises(NotFound):

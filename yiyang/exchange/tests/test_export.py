@@ -12,7 +12,6 @@ from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core.exceptions import PermissionDenied
 from yiyang.core.models import AccessLog
 from yiyang.core.sheets import FORMULA_PREFIXES, neutralise
-from yiyang.exchange.forms import elder_filters
 from yiyang.exchange.services import export_workbook
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.marketplace.models import ServiceItem
@@ -84,7 +83,7 @@ def test_export_follows_the_list_filters_from_the_query_string(city):
     result = export_workbook(
         actor=officer,
         kind="elders",
-        filters=elder_filters({"lives_alone": "yes", "age_min": "x"}, actor=officer),
+        query={"lives_alone": "yes", "age_min": "x"},
     )
 
     assert [r[0] for r in _values(result)[2:]] == ["独居者"]

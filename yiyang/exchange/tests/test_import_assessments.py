@@ -13,13 +13,13 @@ from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.assessment.models import Assessment
 from yiyang.assessment.services import EVENT_EFFECTIVE
+from yiyang.assessment.spreadsheets import UNKNOWN_PERSON, AssessmentImporter
 from yiyang.assessment.tests.factories import P4_ITEMS
 from yiyang.core import events
 from yiyang.core.exceptions import PermissionDenied
 from yiyang.core.models import ChangeLog
 from yiyang.core.timeutils import local_today
-from yiyang.exchange.columns import COLUMNS
-from yiyang.exchange.importers import UNKNOWN_PERSON, AssessmentImporter
+from yiyang.exchange.kinds import kind_get
 from yiyang.exchange.models import ImportJob
 from yiyang.exchange.sealing import unseal
 from yiyang.exchange.services import import_create, import_template
@@ -515,7 +515,7 @@ def test_a_closed_record_gets_no_conclusions(city):
 
 
 def _importer(officer, job):
-    columns = COLUMNS["assessments"]
+    columns = kind_get("assessments").columns
     layout = Layout(
         index={c.key: i for i, c in enumerate(columns)},
         headers=tuple(c.title for c in columns),

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core import audit, crypto
 from yiyang.core.models import ChangeLog
-from yiyang.exchange.importers import HEALTH_KEYS
 from yiyang.exchange.models import ImportJob
 from yiyang.exchange.sealing import unseal
 from yiyang.exchange.services import import_create
@@ -16,6 +15,7 @@ from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.people import services as people_services
 from yiyang.people.errors import ID_REASONS, ElderNotEditable
 from yiyang.people.models import Elder, Guardian, HealthProfile
+from yiyang.people.spreadsheets import HEALTH_KEYS
 from yiyang.people.tests.factories import ElderFactory, id_number_for
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from yiyang.accounts.tests.factories import UserFactory
-from yiyang.exchange.columns import COLUMNS, SHEET_TITLES
+from yiyang.exchange.tests.workbook import COLUMNS, SHEET_TITLES
 from yiyang.exchange.workbooks import CODES_TITLE, INSTRUCTIONS_TITLE
 
 

@@ -4,14 +4,18 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from yiyang.exchange.columns import COLUMNS, SHEET_TITLES
+from yiyang.exchange.kinds import kind_get, kinds
+
+COLUMNS = {k.key: k.columns for k in kinds()}
+SHEET_TITLES = {k.key: k.sheet_title for k in kinds()}
 
 
 def make_workbook(kind: str, rows: list[dict], *, key_row: bool = True, drop=()) -> bytes:
-    columns = [c for c in COLUMNS[kind] if c.key not in drop]
+    declared = kind_get(kind)
+    columns = [c for c in declared.columns if c.key not in drop]
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET_TITLES[kind]
+    ws.title = declared.sheet_title
     ws.append([c.title for c in columns])
     if key_row:
         ws.append([c.key for c in columns])
