@@ -44,3 +44,24 @@ def effective_ready(case: Assessment, today: dt.date | None = None) -> bool:
     if case.status == S.PUBLIC_NOTICE:
         return case.notice_to is not None and today > case.notice_to
     return False
+
+
+def conclusion_rank(case) -> tuple:
+    """Which of one person's effective conclusions of a registry field is current: the latest to
+    take effect; on the same day the platform's own case before an imported one, then the later
+    application. The procedure, the import of past conclusions and the demo city all decide it
+    by this key, and the others are superseded by the one it ranks first (`supersede`)."""
+    return (
+        case.valid_from or dt.date.min,
+        case.trigger != Assessment.Trigger.IMPORTED,
+        case.applied_on,
+        case.instrument,
+        case.pk or 0,
+    )
+
+
+def supersede(case, *, by) -> None:
+    """Mark `case` (unsaved) as superseded by `by` from the day `by` took effect."""
+    case.status = S.SUPERSEDED
+    case.superseded_by = by
+    case.ended_on = by.valid_from

@@ -49,7 +49,7 @@ from .models import (
     Discrepancy,
     Objection,
 )
-from .rules import effective_ready, policy_for
+from .rules import conclusion_rank, effective_ready, policy_for
 from .transitions import CASE
 
 S = Assessment.Status
@@ -750,14 +750,26 @@ def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
     valid_to = add_months(today, policy.validity_months) - dt.timedelta(days=1)
     field = _registry_field(case.instrument)
     _move(actor, case, S.EFFECTIVE, "effective", valid_from=today, valid_to=valid_to)
-    earlier = Assessment.objects.select_for_update().filter(
-        elder_id=case.elder_id,
-        instrument__in=_instruments_sharing_field(case.instrument),
-        status=S.EFFECTIVE,
+    in_effect = list(
+        Assessment.objects.select_for_update().filter(
+            elder_id=case.elder_id,
+            instrument__in=_instruments_sharing_field(case.instrument),
+            status=S.EFFECTIVE,
+        )
     )
-    for old in earlier.exclude(pk=case.pk):
-        CASE.check(actor, old, "supersede", by_platform=True)
-        _move(actor, old, S.SUPERSEDED, "superseded", ended_on=today, superseded_by=case)
+    # Today's conclusion is the latest to take effect, so it ranks first (rules.conclusion_rank).
+    current = max(in_effect, key=conclusion_rank)
+    for old in in_effect:
+        if old.pk != current.pk:
+            CASE.check(actor, old, "supersede", by_platform=True)
+            _move(
+                actor,
+                old,
+                S.SUPERSEDED,
+                "superseded",
+                ended_on=current.valid_from,
+                superseded_by=current,
+            )
     elder = _person_for_event(case)
     previous_value = None
     if field:

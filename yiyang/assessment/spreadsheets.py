@@ -37,6 +37,7 @@ from .errors import AnswersInvalid
 from .grading import instrument_ids
 from .labels import problem_message
 from .models import Assessment
+from .rules import conclusion_rank, supersede
 from .services import account_of, effective_events_publish
 
 # The installed definitions, by the file name the engine loads them by (ltc-2021, ...).
@@ -220,18 +221,6 @@ def _problems_text(instrument: grading.Instrument, answers: dict, problems: list
         named = "、".join(n for n in names if n)
         parts.append(f"{named}：{message}" if named else message)
     return "；".join(parts)
-
-
-def _newest(case: Assessment) -> tuple:
-    """Which of one person's conclusions of a kind is the current one: the latest to take effect;
-    on the same day the platform's own case before an imported one, then the later conclusion."""
-    return (
-        case.valid_from or dt.date.min,
-        case.trigger != IMPORTED,
-        case.applied_on,
-        case.instrument,
-        case.pk or 0,
-    )
 
 
 def _case_snapshot(case: Assessment) -> dict:
@@ -574,7 +563,7 @@ class AssessmentImporter(Importer):
         superseded: list[Assessment] = []
         for (elder_id, field_name), members in groups.items():
             rivals = competing.get((elder_id, field_name), [])
-            winner = max([*members, *rivals], key=_newest)
+            winner = max([*members, *rivals], key=conclusion_rank)
             for case in members:
                 if case is not winner:
                     case.status, case.superseded_by = S.SUPERSEDED, None
@@ -598,8 +587,7 @@ class AssessmentImporter(Importer):
         for case in new_cases:
             case.number = f"IM{case.applied_on:%Y}{district_of(case.region_code)}{case.pk:07d}"
         for case, winner in links:
-            # Superseded on the day the newer conclusion took effect, as the procedure does.
-            case.superseded_by, case.ended_on = winner, winner.valid_from
+            supersede(case, by=winner)  # as the procedure does
 
         logs: list[ChangeLog] = []
         changed: list[Assessment] = list(new_cases)

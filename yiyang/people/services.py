@@ -218,31 +218,48 @@ def elder_snapshot(elder: Elder) -> dict:
     return snap
 
 
+def elder_derived(*, name: str, region_code: str, number: idnumbers.IdNumber | None = None) -> dict:
+    """The columns a record derives from its name, community and ID number: the search keys,
+    the denormalised region code that scoping reads, the ID number encrypted, hashed for search
+    and masked, and the birth date and sex it carries. The form, the import and the demo city
+    all build people with this."""
+    values = {
+        "region_code": region_code,
+        "name_pinyin": name_pinyin(name),
+        "name_initials": name_initials(name),
+    }
+    if number is not None:
+        values.update(
+            id_number_cipher=crypto.encrypt(number.number),
+            id_number_hash=crypto.search_hash(number.number),
+            id_number_masked=number.masked,
+            birth_date=number.birth_date,
+            sex=number.sex,
+        )
+    return values
+
+
 def elder_apply(*, elder: Elder, cleaned: Cleaned) -> dict:
     """Set cleaned values on a loaded Elder, unsaved; returns the history's changes (empty
     when nothing changed). Shared by elder_update and bulk import."""
     before = elder_snapshot(elder)
     for key, value in cleaned.values.items():
         setattr(elder, key, value)
-    elder.region_code = cleaned.region.code
-    elder.name_pinyin = name_pinyin(elder.name)
-    elder.name_initials = name_initials(elder.name)
+    for key, value in elder_derived(name=elder.name, region_code=cleaned.region.code).items():
+        setattr(elder, key, value)
     return audit.diff(before, elder_snapshot(elder))
 
 
 def elder_build(*, cleaned: Cleaned) -> Elder:
     """An unsaved Elder from cleaned values (shared by the form and bulk import)."""
-    number = cleaned.id_number
-    elder = Elder(**cleaned.values)
-    elder.region_code = cleaned.region.code
-    elder.name_pinyin = name_pinyin(elder.name)
-    elder.name_initials = name_initials(elder.name)
-    elder.id_number_cipher = crypto.encrypt(number.number)
-    elder.id_number_hash = crypto.search_hash(number.number)
-    elder.id_number_masked = number.masked
-    elder.birth_date = number.birth_date
-    elder.sex = number.sex
-    return elder
+    return Elder(
+        **cleaned.values,
+        **elder_derived(
+            name=cleaned.values["name"],
+            region_code=cleaned.region.code,
+            number=cleaned.id_number,
+        ),
+    )
 
 
 @transaction.atomic
@@ -376,6 +393,32 @@ def health_profile_update(*, actor, elder_id: int, data: dict) -> HealthProfile:
     return profile
 
 
+def guardian_clean(
+    *, name: str, relation: str, phone: str, priority=1, errors: dict | None = None
+) -> dict:
+    """A guardian's or contact's name, relation, phone and call order, clean, or
+    ValidationFailed naming each bad field (with any `errors` found before). The form and the
+    registry import both file guardians through it."""
+    errors = dict(errors or {})
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = _("Enter the name.")
+    elif len(name) > Guardian._meta.get_field("name").max_length:
+        errors["name"] = _("At most 40 characters.")
+    if relation not in Guardian.Relation.values:
+        errors["relation"] = _("Choose one of the listed options.")
+    phone = clean_phone(phone, field="phone", errors=errors, required=True)
+    try:
+        priority = int(priority or 0)
+    except (TypeError, ValueError):
+        priority = 0
+    if not (1 <= priority <= 9):
+        errors["priority"] = _("Must be between 1 and 9.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {"name": name, "relation": relation, "phone": phone, "priority": priority}
+
+
 @transaction.atomic
 def guardian_add(
     *,
@@ -393,7 +436,7 @@ def guardian_add(
     """A guardian or contact; `account_username` links a family account (role family, in the
     officer's region), which then sees this person's record."""
     elder = elder_get_for_update(actor=actor, elder_id=elder_id)
-    errors = {}
+    errors: dict[str, str] = {}
     if account is None and (account_username or "").strip():
         account = (
             User.objects.filter(username=account_username.strip(), role=Role.FAMILY)
@@ -404,29 +447,15 @@ def guardian_add(
             errors["account_username"] = _(
                 "There is no family account with this user name in your region."
             )
-    name = " ".join((name or "").split())
-    if not name:
-        errors["name"] = _("Enter the name.")
-    if relation not in Guardian.Relation.values:
-        errors["relation"] = _("Choose one of the listed options.")
-    phone = clean_phone(phone, field="phone", errors=errors, required=True)
-    try:
-        priority = int(priority or 0)
-    except (TypeError, ValueError):
-        priority = 0
-    if not (1 <= priority <= 9):
-        errors["priority"] = _("Must be between 1 and 9.")
-    if errors:
-        raise ValidationFailed(fields=errors)
+    values = guardian_clean(
+        name=name, relation=relation, phone=phone, priority=priority, errors=errors
+    )
     guardian = Guardian.objects.create(
         elder=elder,
-        name=name,
-        relation=relation,
-        phone=phone,
         is_guardian=is_guardian,
         is_emergency_contact=is_emergency_contact,
-        priority=priority,
         account=account,
+        **values,
     )
     audit.record_change(
         actor=actor,

@@ -16,7 +16,6 @@ from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
 from yiyang.core.scoping import region_in_scope, scoped
-from yiyang.core.validation import is_phone
 from yiyang.exchange.cells import parse_row
 from yiyang.exchange.columns import (
     BOOL,
@@ -38,7 +37,14 @@ from yiyang.people import idnumbers
 from yiyang.people.errors import ID_REASONS, ElderNotEditable
 from yiyang.people.models import Elder, Guardian, HealthProfile
 from yiyang.people.services import EDITABLE as ELDER_EDITABLE
-from yiyang.people.services import ElderData, elder_apply, elder_build, elder_clean, elder_snapshot
+from yiyang.people.services import (
+    ElderData,
+    elder_apply,
+    elder_build,
+    elder_clean,
+    elder_snapshot,
+    guardian_clean,
+)
 from yiyang.regions.models import Region
 
 from .forms import ElderFilterForm
@@ -300,22 +306,15 @@ class ElderImporter(Importer):
             too_long(Elder, cleaned.values, errors, {})
 
         guardian = None
-        g_name = " ".join(values["guardian_name"].split())
-        g_relation = values["guardian_relation"]
-        g_phone = values["guardian_phone"]
-        if g_name or g_relation or g_phone:
-            # guardian_add's rules, field by field.
-            if not g_name:
-                errors.setdefault("guardian_name", _("Enter the name."))
-            elif len(g_name) > 40:
-                errors.setdefault("guardian_name", _("At most 40 characters."))
-            if g_relation not in Guardian.Relation.values:
-                errors.setdefault("guardian_relation", _("Choose one of the listed options."))
-            if not is_phone(g_phone):
-                errors.setdefault(
-                    "guardian_phone", _("Enter a phone number of digits (7 or more).")
-                )
-            guardian = {"name": g_name, "relation": g_relation, "phone": g_phone}
+        given = (values["guardian_name"], values["guardian_relation"], values["guardian_phone"])
+        if any(given):
+            try:
+                guardian = guardian_clean(name=given[0], relation=given[1], phone=given[2])
+            except ValidationFailed as exc:
+                for name, reason in exc.fields.items():
+                    errors.setdefault(f"guardian_{name}", str(reason))
+            else:
+                del guardian["priority"]  # the call order follows the person's other contacts
         health = {k: values[k] for k in HEALTH_KEYS if values[k]}
         return _ElderRow(number, raw, cleaned, editable, health, guardian)
 

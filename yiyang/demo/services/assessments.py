@@ -28,6 +28,7 @@ from yiyang.assessment.models import (
     Discrepancy,
     Objection,
 )
+from yiyang.assessment.rules import conclusion_rank, supersede
 from yiyang.core.divisions import district_of
 from yiyang.core.models import ChangeLog
 from yiyang.core.timeutils import add_months, local_today
@@ -198,7 +199,6 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
     # page's outlier list should find exactly that.
     harsh = profiles[5].id
     cases, draws, assignments, discrepancies, objections, changes = [], [], [], [], [], []
-    grades: dict[tuple[int, str], tuple[int, dt.date]] = {}
     first_pk = (Assessment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     draw_base = AssessorDraw.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for offset, (elder_id, region_code, home_id, living, birth, name) in enumerate(chosen):
@@ -354,24 +354,22 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
         if valid_to < today:
             case.update(status=S.EXPIRED, ended_on=valid_to + dt.timedelta(days=1))
         cases.append(case)
-        field = instrument.registry_field
-        key = (elder_id, field)
-        if case["status"] == S.EFFECTIVE and (key not in grades or grades[key][1] < start):
-            grades[key] = (result.grade, start)
-    # A person with two effective conclusions of one kind keeps the later; the earlier is
-    # superseded by it, as the services would have done.
-    latest: dict[tuple[int, str], dict] = {}
-    for case in sorted(cases, key=lambda c: c.get("valid_from") or dt.date.min):
-        if case["status"] != S.EFFECTIVE:
-            continue
-        key = (case["elder_id"], instruments[case["instrument"]].registry_field)
-        if key in latest:
-            old = latest[key]
-            old.update(
-                status=S.SUPERSEDED, ended_on=case["valid_from"], superseded_by_id=case["id"]
-            )
-        latest[key] = case
-    Assessment.objects.bulk_create([Assessment(**c) for c in cases], batch_size=500)
+    # A person with two effective conclusions of one kind keeps one, chosen and superseding the
+    # other by the procedure's own rule.
+    objects = [Assessment(**c) for c in cases]
+    in_effect: dict[tuple[int, str], list[Assessment]] = {}
+    for case in objects:
+        if case.status == S.EFFECTIVE:
+            key = (case.elder_id, instruments[case.instrument].registry_field)
+            in_effect.setdefault(key, []).append(case)
+    grades: dict[tuple[int, str], int] = {}  # the person's field follows their current one
+    for key, group in in_effect.items():
+        current = max(group, key=conclusion_rank)
+        grades[key] = current.grade
+        for case in group:
+            if case is not current:
+                supersede(case, by=current)
+    Assessment.objects.bulk_create(objects, batch_size=500)
     drawn = AssessorDraw.objects.bulk_create([AssessorDraw(**d) for d in draws], batch_size=500)
     # auto_now_add stamped them with today: put back the day each draw was made
     for row, values in zip(drawn, draws, strict=True):
@@ -401,12 +399,12 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
         )
     ChangeLog.objects.bulk_create(changes, batch_size=500)
     by_field: dict[str, dict[int, list[int]]] = {}
-    for (elder_id, field), (grade, _start) in grades.items():
+    for (elder_id, field), grade in grades.items():
         by_field.setdefault(field, {}).setdefault(grade, []).append(elder_id)
     for field, groups in by_field.items():
         for grade, ids in groups.items():
             Elder.objects.filter(pk__in=ids).update(**{field: grade})
-    statuses = Counter(c["status"] for c in cases)
+    statuses = Counter(c.status for c in objects)
     return {
         "assessment.assessment": len(cases),
         "assessment.effective": statuses[S.EFFECTIVE],

@@ -7,13 +7,12 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 
-from yiyang.core import crypto
 from yiyang.core.divisions import street_of
-from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.timeutils import age_on, years_before
 from yiyang.institutions.models import Organisation
 from yiyang.people import idnumbers
 from yiyang.people.models import Elder, Guardian
+from yiyang.people.services import elder_derived
 from yiyang.regions.models import Region
 
 from . import tables
@@ -255,17 +254,15 @@ class ElderGenerator:
         elder = {
             "id": elder_id,
             "name": name,
-            "name_pinyin": name_pinyin(name),
-            "name_initials": name_initials(name),
-            "id_number_cipher": crypto.encrypt(number),
-            "id_number_hash": crypto.search_hash(number),
-            "id_number_masked": idnumbers.mask(number),
-            "birth_date": birth,
-            "sex": sex,
+            # Derived exactly as the registry's own builder derives them.
+            **elder_derived(
+                name=name,
+                region_code=community.code,
+                number=idnumbers.IdNumber(number=number, birth_date=birth, sex=sex),
+            ),
             "ethnicity": ethnicity,
             "phone": phone,
             "region_id": community.pk,
-            "region_code": community.code,
             "address": address,
             "lat": lat,
             "lng": lng,
