@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yiyang.core.console import url_for
 from yiyang.core.divisions import district_of
 from yiyang.core.policy import policy_history
 from yiyang.core.registry import Tile
@@ -97,13 +97,6 @@ def security_policy_current(*, actor) -> Policy:
 # --- landing cards ---------------------------------------------------------------------------
 
 
-def _url(name: str, **query) -> str:
-    from django.utils.http import urlencode
-
-    url = reverse(name)
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 def accounts_tiles(actor) -> list[Tile]:
     """The system administrator's landing: accounts in their region, locked ones first."""
     now = timezone.now()
@@ -113,7 +106,7 @@ def accounts_tiles(actor) -> list[Tile]:
         locked=Count("id", filter=Q(locked_until__gt=now)),
     )
     keys = scoped(ApiKey.objects.filter(is_active=True), actor).count()
-    users = _url("accounts:users")
+    users = url_for("accounts:users")
     return [
         Tile(
             "locked",
@@ -123,7 +116,7 @@ def accounts_tiles(actor) -> list[Tile]:
             is_task=True,
             is_urgent=counts["locked"] > 0,
         ),
-        Tile("user_create", _("Open a new account"), None, _url("accounts:user_create"), True),
+        Tile("user_create", _("Open a new account"), None, url_for("accounts:user_create"), True),
         Tile(
             "user_find",
             _("Find an account, reset a password, disable or unlock it"),
@@ -131,19 +124,24 @@ def accounts_tiles(actor) -> list[Tile]:
             users,
             True,
         ),
-        Tile("api_key_issue", _("Issue or revoke API keys"), None, _url("accounts:api_keys"), True),
+        Tile(
+            "api_key_issue", _("Issue or revoke API keys"), None, url_for("accounts:api_keys"), True
+        ),
         Tile("accounts", _("Accounts"), counts["total"], users),
         Tile(
-            "disabled", _("Disabled"), counts["disabled"], _url("accounts:users", status="disabled")
+            "disabled",
+            _("Disabled"),
+            counts["disabled"],
+            url_for("accounts:users", status="disabled"),
         ),
-        Tile("api_keys", _("Active API keys"), keys, _url("accounts:api_keys")),
+        Tile("api_keys", _("Active API keys"), keys, url_for("accounts:api_keys")),
     ]
 
 
 def security_tiles(actor) -> list[Tile]:
     """The security administrator's landing: the policy in force today."""
     policy = security_policy_for()
-    url = _url("accounts:security")
+    url = url_for("accounts:security")
     return [
         Tile("policy_file", _("File a new security policy"), None, url, is_task=True),
         Tile(

@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from yiyang.core.console import HistoryEntry, change_history
+from yiyang.core.console import HistoryEntry, change_history, url_for
 from yiyang.core.policy import policies_in_force, policy_choose
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
@@ -246,7 +245,7 @@ def officer_tiles(actor) -> list[Tile]:
     url = reverse("assessment:list")
 
     def listed(**query) -> str:
-        return f"{url}?{urlencode(query)}"
+        return url_for("assessment:list", **query)
 
     tiles = [
         Tile(

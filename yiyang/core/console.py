@@ -7,6 +7,8 @@ from functools import wraps
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -31,6 +33,12 @@ def domain_errors_as_http(view: Callable) -> Callable:
             return refusal_response(request, exc)
 
     return wrapper
+
+
+def url_for(name: str, *args, **query) -> str:
+    """A page's address with a query string: `url_for("people:list", status="active")`."""
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def wants_fragment(request, target: str) -> bool:

@@ -2,10 +2,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
+from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page, url_for
 from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
@@ -115,7 +114,7 @@ def organisation_tiles(actor) -> list[Tile]:
         homes=Count("id", filter=Q(kind=Organisation.Kind.CARE_HOME)),
     )
     url = reverse("institutions:list")
-    homes = f"{url}?{urlencode({'kind': Organisation.Kind.CARE_HOME})}"
+    homes = url_for("institutions:list", kind=Organisation.Kind.CARE_HOME)
     return [
         Tile("organisations", _("Organisations in operation"), orgs["n"], url),
         Tile("care_homes", _("Elderly-care institutions"), orgs["homes"], homes),

@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core import crypto, registry
-from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page
+from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page, url_for
 from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
@@ -140,11 +139,6 @@ def elder_get_for_edit(*, actor, elder_id: int) -> Elder:
 # --- landing cards ---------------------------------------------------------------------------
 
 
-def _list_url(**query) -> str:
-    url = reverse("people:list")
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
@@ -160,14 +154,18 @@ def registry_figures(actor) -> dict:
     total = counts["total"]
     return {
         # the card counts active records, so its link lists exactly those
-        "tiles": [Tile("elders", _("Older people on record"), total, _list_url(status=active))],
+        "tiles": [
+            Tile(
+                "elders", _("Older people on record"), total, url_for("people:list", status=active)
+            )
+        ],
         "living": [
             {
                 "key": a.value,
                 "label": a.label,
                 "value": counts[a.value],
                 "share": _share(counts[a.value], total),
-                "url": _list_url(status=active, living_arrangement=a.value),
+                "url": url_for("people:list", status=active, living_arrangement=a.value),
             }
             for a in arrangements
         ],
@@ -181,7 +179,7 @@ def care_tiles(actor) -> list[Tile]:
         return []
     residents = scoped(Elder.objects.filter(status=Elder.Status.ACTIVE), actor).count()
     tiles = [
-        Tile("residents", _("People in our care"), residents, _list_url()),
+        Tile("residents", _("People in our care"), residents, url_for("people:list")),
         Tile("beds", _("Beds"), organisation.beds or 0),
     ]
     if organisation.beds:

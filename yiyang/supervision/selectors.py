@@ -6,21 +6,14 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.services import SIGN_IN_LOCKED, SIGN_IN_OK
+from yiyang.core.console import url_for
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import require, scoped
 from yiyang.core.timeutils import local_day_range, local_today
-
-
-def _url(name: str, *args, query: dict | None = None) -> str:
-    url = reverse(name, args=args)
-    return f"{url}?{urlencode(query)}" if query else url
-
 
 # --- landing card ----------------------------------------------------------------------------
 
@@ -36,12 +29,12 @@ def audit_tiles(actor) -> list[Tile]:
     today = local_today().isoformat()
     day = {"date_from": today, "date_to": today}
     return [
-        Tile("audit_search", _("Search the audit trail"), None, _url("supervision:audit"), True),
+        Tile("audit_search", _("Search the audit trail"), None, url_for("supervision:audit"), True),
         Tile(
             "lockouts_today",
             _("Lockouts today"),
             changes["lockouts"],
-            _url("supervision:audit", query={**day, "kind": "lockout"}),
+            url_for("supervision:audit", **day, kind="lockout"),
             is_task=True,
             is_urgent=changes["lockouts"] > 0,
         ),
@@ -49,13 +42,13 @@ def audit_tiles(actor) -> list[Tile]:
             "changes_today",
             _("Changes today"),
             changes["n"],
-            _url("supervision:audit", query=day),
+            url_for("supervision:audit", **day),
         ),
         Tile(
             "reads_today",
             _("Sensitive reads today"),
             reads,
-            _url("supervision:audit", query={**day, "log": "reads"}),
+            url_for("supervision:audit", **day, log="reads"),
         ),
     ]
 
