@@ -219,7 +219,7 @@ class History:
         from django.utils import timezone
 
         from yiyang.assessment import grading
-        from yiyang.assessment.services import policy_for
+        from yiyang.assessment.rules import policy_for
         from yiyang.core.workdays import deadline
 
         self.rng = rng

@@ -80,7 +80,6 @@ registry.declare_menu(
     [
         MenuEntry("assessor:tasks", _("My assessment tasks"), "assessments.perform", order=10),
         MenuEntry("assessment:list", _("Assessments"), "assessments.view", order=20),
-        MenuEntry("assessment:figures", _("Assessment figures"), "assessments.supervise", order=30),
         MenuEntry("assessment:policies", _("Assessment policy"), "assessments.policy", order=40),
     ],
 )

@@ -55,3 +55,8 @@ def test_the_menu_is_grouped_in_sections_on_the_page(client, city):
     # each of the officer's sections names itself once, in Chinese
     for label in ("基础档案", "能力评估", "数据管理"):
         assert page.count(label) >= 1
+
+
+def test_no_page_is_in_the_menu_twice():
+    names = [entry.url_name for entry in registry.menu_entries()]
+    assert len(names) == len(set(names))
