@@ -10,7 +10,7 @@ from ninja import NinjaAPI, Swagger
 
 from yiyang.core.error_codes import error_codes_table
 
-from . import assessments, elders, errors, me, organisations, regions, service_items
+from . import errors, me, regions, routers
 from .auth import AUTH
 
 DESCRIPTION = """\
@@ -59,10 +59,9 @@ api = YiyangAPI(
 errors.install(api)
 
 api.add_router("/v1/regions", regions.router)
-api.add_router("/v1/organisations", organisations.router)
-api.add_router("/v1/elders", elders.router)
-api.add_router("/v1/service-items", service_items.router)
-api.add_router("/v1/assessments", assessments.router)
+# Each app's own endpoints, declared in its declarations (routers.declare_router).
+for mounted in routers.declared():
+    api.add_router(mounted.prefix, mounted.router)
 api.add_router("/v1/me", me.router)
 
 

@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yiyang.accounts.roles import ASSESSMENT_OFFICERS, OFFICERS, SELF_ROLES, Role
+from yiyang.api.routers import declare_router
 from yiyang.core import policy, registry, scoping, transitions
 from yiyang.core.registry import LandingCard, MenuEntry, Panel, capability
 from yiyang.core.scoping import ASSESSOR, REGION
 from yiyang.exchange import kinds as exchange_kinds
 from yiyang.supervision.figures import FigureSet, declare_figures
 
-from . import selectors, spreadsheets
+from . import api, selectors, spreadsheets
 from .models import AssessmentPolicy, AssessorProfile, Assignment
 from .transitions import CASE
 
@@ -129,3 +130,6 @@ registry.declare_landing(roles=[Role.ASSESSOR], url_name="assessor:tasks", phone
 
 # Its sheets: the Excel template, import and export (exchange.kinds).
 exchange_kinds.declare_kind(spreadsheets.KIND)
+
+# Its REST endpoints (assessment/api.py), under /v1/assessments.
+declare_router("/v1/assessments", api.router, order=50)

@@ -3,13 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.roles import OFFICERS, Role
+from yiyang.api.routers import declare_router
 from yiyang.core import registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import ORGANISATION, REGION
 from yiyang.exchange import completeness
 from yiyang.exchange import kinds as exchange_kinds
 
-from . import selectors, spreadsheets
+from . import api, selectors, spreadsheets
 
 # Provider staff and caregivers see their own organisation; the assessment app adds, for
 # assessors, the organisation whose pool they are in.
@@ -64,3 +65,6 @@ registry.declare_cards(
 # Its sheets: the Excel template, import and export (exchange.kinds), and its data-completeness table.
 exchange_kinds.declare_kind(spreadsheets.KIND)
 completeness.declare_table(spreadsheets.COMPLETENESS)
+
+# Its REST endpoints (institutions/api.py), under /v1/organisations.
+declare_router("/v1/organisations", api.router, order=20)

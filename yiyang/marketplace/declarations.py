@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yiyang.accounts.roles import OFFICERS, Role
+from yiyang.api.routers import declare_router
 from yiyang.core import registry
 from yiyang.core.registry import MenuEntry, capability
 from yiyang.exchange import kinds as exchange_kinds
 
-from . import spreadsheets
+from . import api, spreadsheets
 
 registry.declare_capabilities(
     capability(
@@ -28,3 +29,6 @@ registry.declare_menu(
 
 # Its sheets: the Excel template, import and export (exchange.kinds).
 exchange_kinds.declare_kind(spreadsheets.KIND)
+
+# Its REST endpoints (marketplace/api.py), under /v1/service-items.
+declare_router("/v1/service-items", api.router, order=40)

@@ -3,13 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
+from yiyang.api.routers import declare_router
 from yiyang.core import registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
 from yiyang.core.scoping import ORGANISATION, REGION, SELF
 from yiyang.exchange import completeness
 from yiyang.exchange import kinds as exchange_kinds
 
-from . import selectors, spreadsheets
+from . import api, selectors, spreadsheets
 
 # Care homes and day-care centres see their residents, their caregivers too; other apps add
 # relationships (the assessor's cases, later the provider's orders and the caregiver's visits).
@@ -83,3 +84,6 @@ registry.declare_cards(
 # Its sheets: the Excel template, import and export (exchange.kinds), and its data-completeness table.
 exchange_kinds.declare_kind(spreadsheets.KIND)
 completeness.declare_table(spreadsheets.COMPLETENESS)
+
+# Its REST endpoints (people/api.py), under /v1/elders.
+declare_router("/v1/elders", api.router, order=30)

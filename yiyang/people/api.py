@@ -8,6 +8,9 @@ from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from yiyang.api.auth import needs
+from yiyang.api.pagination import PageParams, page_schema, paginate
+from yiyang.api.schemas import Coordinate, InputSchema, answers
 from yiyang.core.http import client_ip
 from yiyang.people.models import Elder, Guardian
 from yiyang.people.selectors import ElderFilters, elder_get, elder_list, guardian_list
@@ -20,10 +23,6 @@ from yiyang.people.services import (
     guardian_add,
     health_profile_read,
 )
-
-from .auth import needs
-from .pagination import PageParams, page_schema, paginate
-from .schemas import Coordinate, InputSchema, answers
 
 router = Router(tags=["elders"])
 

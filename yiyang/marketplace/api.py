@@ -2,12 +2,11 @@
 
 from ninja import Field, Query, Router, Schema
 
+from yiyang.api.auth import needs
+from yiyang.api.pagination import PageParams, page_schema, paginate
+from yiyang.api.schemas import Money, answers
 from yiyang.marketplace.models import ServiceItem
 from yiyang.marketplace.selectors import ServiceItemFilters, service_item_list
-
-from .auth import needs
-from .pagination import PageParams, page_schema, paginate
-from .schemas import Money, answers
 
 router = Router(tags=["service items"])
 

@@ -7,6 +7,9 @@ from decimal import Decimal
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from yiyang.api.auth import needs
+from yiyang.api.pagination import PageParams, page_schema, paginate
+from yiyang.api.schemas import Area, Coordinate, InputSchema, answers
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.selectors import (
     OrganisationFilters,
@@ -18,10 +21,6 @@ from yiyang.institutions.services import (
     organisation_create,
     organisation_update,
 )
-
-from .auth import needs
-from .pagination import PageParams, page_schema, paginate
-from .schemas import Area, Coordinate, InputSchema, answers
 
 router = Router(tags=["organisations"])
 

@@ -8,12 +8,11 @@ from typing import Any
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
+from yiyang.api.auth import needs
+from yiyang.api.pagination import PageParams, page_schema, paginate
+from yiyang.api.schemas import InputSchema, answers
 from yiyang.assessment import grading, selectors, services
 from yiyang.assessment.models import Assessment
-
-from .auth import needs
-from .pagination import PageParams, page_schema, paginate
-from .schemas import InputSchema, answers
 
 router = Router(tags=["assessments"])
 
