@@ -42,6 +42,8 @@ test-fast: install messages
 lint: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=yiyang.settings.test $(YIYANG) makemigrations --check --dry-run
 	$(YIYANG) check-catalogue
 

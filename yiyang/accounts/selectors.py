@@ -11,7 +11,7 @@ from yiyang.core.console import url_for
 from yiyang.core.divisions import district_of
 from yiyang.core.policy import policy_history
 from yiyang.core.registry import Tile
-from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
+from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 from yiyang.regions.models import Region
 
 from .models import ApiKey, SecurityPolicy, User
@@ -26,7 +26,7 @@ class UserFilters:
     is_active: bool | None = None
 
 
-def user_list(*, actor, filters: UserFilters | None = None) -> QuerySet[User]:
+def user_list(*, actor: Actor, filters: UserFilters | None = None) -> QuerySet[User]:
     """Accounts in the administrator's subtree, searched by user name, name or phone."""
     require(actor, "accounts.manage")
     f = filters or UserFilters()
@@ -45,13 +45,13 @@ def user_list(*, actor, filters: UserFilters | None = None) -> QuerySet[User]:
     return qs.order_by("username")
 
 
-def account_regions(*, actor, max_level: int = Region.Level.STREET) -> QuerySet[Region]:
+def account_regions(*, actor: Actor, max_level: int = Region.Level.STREET) -> QuerySet[Region]:
     """Nodes an administrator may bind an account to, down to street level; communities are
     chosen beneath a street (a city has thousands of them)."""
     return scoped(Region.objects.filter(level__lte=max_level), actor).order_by("code")
 
 
-def account_communities(*, actor, parent_code: str) -> QuerySet[Region]:
+def account_communities(*, actor: Actor, parent_code: str) -> QuerySet[Region]:
     """Communities / villages beneath one node of the administrator's subtree."""
     if not parent_code:
         return Region.objects.none()
@@ -62,7 +62,7 @@ def account_communities(*, actor, parent_code: str) -> QuerySet[Region]:
     )
 
 
-def account_organisations(*, actor, region_code: str = "") -> QuerySet:
+def account_organisations(*, actor: Actor, region_code: str = "") -> QuerySet:
     """Organisations an account may work for: inside the administrator's subtree and, when a
     region is chosen, inside that region's district (the rule of accounts.services)."""
     organisation = apps.get_model("institutions", "Organisation")
@@ -72,24 +72,24 @@ def account_organisations(*, actor, region_code: str = "") -> QuerySet:
     return qs.order_by("region_code", "name")
 
 
-def api_key_list(*, actor) -> QuerySet[ApiKey]:
+def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
     require(actor, "api_keys.manage")
     return scoped(ApiKey.objects.select_related("region", "created_by"), actor).order_by(
         "-is_active", "-created_at"
     )
 
 
-def api_key_get(*, actor, key_id: int) -> ApiKey:
+def api_key_get(*, actor: Actor, key_id: int) -> ApiKey:
     require(actor, "api_keys.manage")
     return scoped_get(ApiKey.objects.select_related("region"), actor, pk=key_id)
 
 
-def security_policy_history(*, actor) -> QuerySet[SecurityPolicy]:
+def security_policy_history(*, actor: Actor) -> QuerySet[SecurityPolicy]:
     require(actor, "security.manage")
     return policy_history(SecurityPolicy)
 
 
-def security_policy_current(*, actor) -> Policy:
+def security_policy_current(*, actor: Actor) -> Policy:
     require(actor, "security.manage")
     return security_policy_for()
 
@@ -97,7 +97,7 @@ def security_policy_current(*, actor) -> Policy:
 # --- landing cards ---------------------------------------------------------------------------
 
 
-def accounts_tiles(actor) -> list[Tile]:
+def accounts_tiles(actor: Actor) -> list[Tile]:
     """The system administrator's landing: accounts in their region, locked ones first."""
     now = timezone.now()
     counts = scoped(User.objects.all(), actor).aggregate(
@@ -138,7 +138,7 @@ def accounts_tiles(actor) -> list[Tile]:
     ]
 
 
-def security_tiles(actor) -> list[Tile]:
+def security_tiles(actor: Actor) -> list[Tile]:
     """The security administrator's landing: the policy in force today."""
     policy = security_policy_for()
     url = url_for("accounts:security")

@@ -20,7 +20,7 @@ from yiyang.core import audit, crypto, registry
 from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import PermissionDenied, ValidationFailed
 from yiyang.core.policy import policy_file
-from yiyang.core.scoping import region_in_scope, require, scoped, scoped_get
+from yiyang.core.scoping import Actor, region_in_scope, require, scoped, scoped_get
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.regions.models import Region
 
@@ -60,7 +60,9 @@ audit.register_notes(
 PASSWORD_DEADLINE_KEY = "yiyang_password_deadline"  # noqa: S105 (a session key)
 
 
-def _sign_in_event(*, user: User, actor, note: str, changes: dict, ip: str | None) -> None:
+def _sign_in_event(
+    *, user: User, actor: User | str, note: str, changes: dict, ip: str | None
+) -> None:
     audit.record_change(
         actor=actor,
         entity=user,
@@ -90,7 +92,7 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
             raise BadCredentials()
         _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_DISABLED, changes={}, ip=ip)
         raise AccountDisabled()
-    if user.is_locked:
+    if user.is_locked and user.locked_until:
         _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_LOCKED, changes={}, ip=ip)
         raise AccountLocked(
             _("Too many failed sign-ins: the account is locked until %(time)s.")
@@ -234,7 +236,7 @@ def _validate_account(*, role: str, region, organisation, elder, fields: dict) -
         raise ValidationFailed(fields=errors)
 
 
-def elder_for_account(*, actor, id_number: str):
+def elder_for_account(*, actor: Actor, id_number: str):
     """The registry record an older person's account links to, found by the keyed hash of
     the ID number inside the administrator's region. The administrator never browses the
     registry (三员: the system administrator reads no personal data); they type the number
@@ -262,7 +264,7 @@ def elder_for_account(*, actor, id_number: str):
 @transaction.atomic
 def user_create(
     *,
-    actor,
+    actor: Actor,
     username: str,
     password: str,
     display_name: str,
@@ -334,13 +336,13 @@ def user_create(
     return user
 
 
-def user_get(*, actor, user_id: int) -> User:
+def user_get(*, actor: Actor, user_id: int) -> User:
     require(actor, "accounts.manage")
     return scoped_get(User.objects.select_related("region", "organisation"), actor, pk=user_id)
 
 
 @transaction.atomic
-def user_set_active(*, actor, user_id: int, is_active: bool) -> User:
+def user_set_active(*, actor: Actor, user_id: int, is_active: bool) -> User:
     user = user_get(actor=actor, user_id=user_id)
     if user.pk == actor.pk:
         raise PermissionDenied(_("You cannot disable your own account."))
@@ -356,7 +358,7 @@ def user_set_active(*, actor, user_id: int, is_active: bool) -> User:
 
 
 @transaction.atomic
-def user_unlock(*, actor, user_id: int) -> User:
+def user_unlock(*, actor: Actor, user_id: int) -> User:
     """Lift a lockout before its time runs out (the person called and proved who they are)."""
     user = user_get(actor=actor, user_id=user_id)
     before = user.locked_until.isoformat() if user.locked_until else None
@@ -373,7 +375,7 @@ def user_unlock(*, actor, user_id: int) -> User:
 
 
 @transaction.atomic
-def user_reset_password(*, actor, user_id: int, password: str) -> User:
+def user_reset_password(*, actor: Actor, user_id: int, password: str) -> User:
     user = user_get(actor=actor, user_id=user_id)
     _validate_new_password(password, user)
     user.set_password(password)
@@ -398,7 +400,7 @@ POLICY_LIMITS = {
 
 def security_policy_file(
     *,
-    actor,
+    actor: Actor,
     max_failed_logins: int,
     lockout_minutes: int,
     password_max_age_days: int,
@@ -441,7 +443,7 @@ def _hash_secret(secret: str) -> str:
 
 @transaction.atomic
 def api_key_create(
-    *, actor, name: str, scopes: list[str], region, expires_at: dt.datetime | None = None
+    *, actor: Actor, name: str, scopes: list[str], region, expires_at: dt.datetime | None = None
 ) -> tuple[ApiKey, str]:
     """Returns the key and its full token, which is shown once and never stored.
 
@@ -504,7 +506,7 @@ def api_key_authenticate(*, token: str) -> ApiKey | None:
 
 
 @transaction.atomic
-def api_key_revoke(*, actor, key_id: int) -> ApiKey:
+def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
     require(actor, "api_keys.manage")
     key = scoped_get(ApiKey.objects.select_for_update(), actor, pk=key_id)
     if not key.is_active:
@@ -555,7 +557,7 @@ def admin_bootstrap(
         actor=None,
         entity=user,
         action="create",
-        changes={"role": [None, Role.SYSTEM_ADMIN], "region": [None, region.code]},
+        changes={"role": [None, Role.SYSTEM_ADMIN], "region": [None, user.region_code]},
         note="created from the command line",
     )
     return user

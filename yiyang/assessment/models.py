@@ -390,6 +390,8 @@ class Discrepancy(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Not a column: assessment_detail sets it for the page, each answer under its assessor.
+    answers_by: list[tuple[str, object]]
 
     class Meta:
         ordering = ["assessment_id", "round", "id"]

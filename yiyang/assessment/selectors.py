@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from yiyang.core.console import HistoryEntry, change_history, url_for
 from yiyang.core.policy import policies_in_force, policy_choose
 from yiyang.core.registry import Tile
-from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
+from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import local_today
 from yiyang.people.models import Elder
 
@@ -46,7 +46,9 @@ class AssessmentFilters:
     overdue: bool = False
 
 
-def assessment_list(*, actor, filters: AssessmentFilters | None = None) -> QuerySet[Assessment]:
+def assessment_list(
+    *, actor: Actor, filters: AssessmentFilters | None = None
+) -> QuerySet[Assessment]:
     f = filters or AssessmentFilters()
     # The answers and the explanation are large JSON no list shows.
     qs = (
@@ -82,7 +84,7 @@ def overdue(qs: QuerySet[Assessment], today: dt.date) -> QuerySet[Assessment]:
     return qs.filter(overdue_q(today))
 
 
-def expiring(*, actor, today: dt.date | None = None) -> list[Assessment]:
+def expiring(*, actor: Actor, today: dt.date | None = None) -> list[Assessment]:
     """Effective conclusions within their policy's reminder period before expiry, with no newer
     case open for the person: the re-assessment reminders."""
     require(actor, "assessments.manage")
@@ -140,12 +142,12 @@ class AssessmentDetail:
     item_labels: dict[str, str] = field(default_factory=dict)
 
 
-def steps_offered(actor, case: Assessment) -> list[str]:
+def steps_offered(actor: Actor, case: Assessment) -> list[str]:
     """The steps this actor may take now (transitions.CASE), for pages and the API."""
     return [step.name for step in CASE.offered(actor, case)]
 
 
-def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
+def assessment_detail(*, actor: Actor, assessment_id: int) -> AssessmentDetail:
     require(actor, "assessments.view")
     case = scoped_get(
         visible_assessments(actor).select_related("elder", "elder__region", "assessment_org"),
@@ -212,7 +214,7 @@ def assessment_detail(*, actor, assessment_id: int) -> AssessmentDetail:
     )
 
 
-def notice_candidates(*, actor) -> QuerySet[Assessment]:
+def notice_candidates(*, actor: Actor) -> QuerySet[Assessment]:
     """Concluded first-round cases waiting to be put on public notice."""
     require(actor, "assessments.manage")
     return (
@@ -223,14 +225,14 @@ def notice_candidates(*, actor) -> QuerySet[Assessment]:
     )
 
 
-def on_notice(*, actor, notice_from: dt.date | None = None) -> QuerySet[Assessment]:
+def on_notice(*, actor: Actor, notice_from: dt.date | None = None) -> QuerySet[Assessment]:
     qs = visible_assessments(actor).filter(status=S.PUBLIC_NOTICE)
     if notice_from:
         qs = qs.filter(notice_from=notice_from)
     return qs.select_related("elder", "elder__region").order_by("notice_from", "region_code", "id")
 
 
-def officer_tiles(actor) -> list[Tile]:
+def officer_tiles(actor: Actor) -> list[Tile]:
     """An officer's work list: the cases waiting for a step of theirs, the overdue ones first,
     and the open cases as a figure. One query."""
     today = local_today()
@@ -290,7 +292,7 @@ def officer_tiles(actor) -> list[Tile]:
     return [t for t in tiles if not t.is_task or t.value or t.key == "assessments_overdue"]
 
 
-def assessor_tiles(actor) -> list[Tile]:
+def assessor_tiles(actor: Actor) -> list[Tile]:
     """An assessor's work list: their open on-site forms, those due by today first."""
     today = local_today()
     is_open = Q(submitted_at__isnull=True, assessment__status=S.ASSIGNED) & Q(
@@ -314,12 +316,12 @@ def assessor_tiles(actor) -> list[Tile]:
     ]
 
 
-def policies(*, actor) -> QuerySet[AssessmentPolicy]:
+def policies(*, actor: Actor) -> QuerySet[AssessmentPolicy]:
     require(actor, "assessments.policy")
     return AssessmentPolicy.objects.all()
 
 
-def for_elder(*, actor, elder_id: int) -> list[Assessment]:
+def for_elder(*, actor: Actor, elder_id: int) -> list[Assessment]:
     """One person's cases, newest first, for their registry page."""
     if not actor.has_capability("assessments.view"):
         return []
@@ -328,7 +330,7 @@ def for_elder(*, actor, elder_id: int) -> list[Assessment]:
     )
 
 
-def elder_panel(actor, elder) -> dict | None:
+def elder_panel(actor: Actor, elder) -> dict | None:
     """The cases on an older person's registry page, and whether a new one may be filed: the
     service files cases for active people only."""
     can_apply = actor.has_capability("assessments.manage") and elder.status == Elder.Status.ACTIVE

@@ -20,7 +20,7 @@ from yiyang.core import audit, events
 from yiyang.core.divisions import city_of, district_of
 from yiyang.core.exceptions import Conflict, NotFound, ValidationFailed
 from yiyang.core.policy import policy_file
-from yiyang.core.scoping import require, scoped, scoped_get
+from yiyang.core.scoping import Actor, require, scoped, scoped_get
 from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.validation import clean_phone
 from yiyang.core.workdays import deadline
@@ -93,7 +93,7 @@ audit.register_notes(
 )
 
 
-def account_of(actor):
+def account_of(actor: Actor | None):
     """The account behind an actor, for "by whom" columns; None for API keys and the system."""
     from yiyang.accounts.models import User
 
@@ -119,19 +119,19 @@ def _instruments_sharing_field(instrument_id: str) -> list[str]:
 # --- Reading a case for a step -------------------------------------------------------------------
 
 
-def visible_assessments(actor):
+def visible_assessments(actor: Actor):
     """Every case the actor may see (assessors: the cases they were drawn for, declarations)."""
     require(actor, "assessments.view")
     return scoped(Assessment.objects.all(), actor)
 
 
-def _case_for_update(actor, assessment_id: int) -> Assessment:
+def _case_for_update(actor: Actor, assessment_id: int) -> Assessment:
     """The case, locked, if the actor may see it (NotFound otherwise)."""
     case = scoped_get(visible_assessments(actor), actor, pk=assessment_id)
     return Assessment.objects.select_for_update().get(pk=case.pk)
 
 
-def _step(actor, case: Assessment, name: str, *, version: int | None = None):
+def _step(actor: Actor, case: Assessment, name: str, *, version: int | None = None):
     """Check a step of the table before writing it: the version read (if given), then the
     case's status, who may take it and its guard."""
     if version is not None and case.version != version:
@@ -146,7 +146,7 @@ def _shown(value):
     return value
 
 
-def _move(actor, case: Assessment, status: str, note: str, **fields) -> Assessment:
+def _move(actor: Actor | None, case: Assessment, status: str, note: str, **fields) -> Assessment:
     # Large JSON (answers, the explanation) is kept on the case, not copied into the history.
     # Keys that are not fields of the case (a withdrawal's reason) go to the history only.
     extra = {k: fields.pop(k) for k in list(fields) if not hasattr(case, k)}
@@ -184,7 +184,7 @@ class ApplicationData:
     applied_on: dt.date | None = None
 
 
-def application_file(*, actor, data: ApplicationData) -> Assessment:
+def application_file(*, actor: Actor, data: ApplicationData) -> Assessment:
     require(actor, "assessments.manage")
     errors: dict[str, str] = {}
     try:
@@ -213,7 +213,7 @@ def application_file(*, actor, data: ApplicationData) -> Assessment:
     applied_on = data.applied_on or today
     if applied_on > today:
         errors["applied_on"] = _("The application date cannot be in the future.")
-    if errors:
+    if errors or elder is None:
         raise ValidationFailed(fields=errors)
 
     policy = policy_for(data.instrument, elder.region_code, applied_on)
@@ -236,6 +236,7 @@ def application_file(*, actor, data: ApplicationData) -> Assessment:
         if (
             current is not None
             and current.grade == 0
+            and current.valid_from is not None
             and data.trigger not in CHANGE_OF_CONDITION
             and policy.reapply_bar_months
         ):
@@ -281,7 +282,9 @@ def application_file(*, actor, data: ApplicationData) -> Assessment:
     return case
 
 
-def application_accept(*, actor, assessment_id: int, version: int | None = None) -> Assessment:
+def application_accept(
+    *, actor: Actor, assessment_id: int, version: int | None = None
+) -> Assessment:
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
         _step(actor, case, "accept", version=version)
@@ -300,7 +303,7 @@ def application_accept(*, actor, assessment_id: int, version: int | None = None)
 
 
 def application_refuse(
-    *, actor, assessment_id: int, reason: str, note: str = "", version: int | None = None
+    *, actor: Actor, assessment_id: int, reason: str, note: str = "", version: int | None = None
 ) -> Assessment:
     errors = {}
     if reason not in Assessment.Refusal.values:
@@ -324,7 +327,7 @@ def application_refuse(
         )
 
 
-def application_withdraw(*, actor, assessment_id: int, note: str = "") -> Assessment:
+def application_withdraw(*, actor: Actor, assessment_id: int, note: str = "") -> Assessment:
     """The applicant withdraws, or the case ends for another reason (the person died, moved
     away): the reason is required and kept in the history."""
     note = (note or "").strip()
@@ -394,7 +397,7 @@ EXCLUSION_LABELS = {
 
 
 def assessors_draw(
-    *, actor, assessment_id: int, organisation_id: int, seed: str | None = None
+    *, actor: Actor, assessment_id: int, organisation_id: int, seed: str | None = None
 ) -> AssessorDraw:
     """Draw the round's assessors at random from the organisation's qualified pool."""
     with transaction.atomic():
@@ -452,7 +455,7 @@ def assessors_draw(
                 for i in chosen
             ]
         )
-        fields = {"assessment_org": org}
+        fields: dict[str, object] = {"assessment_org": org}
         if case.round == 2:
             # The re-assessment has its own on-site deadline from the objection's draw.
             onsite = deadline(today, policy.onsite_workdays)
@@ -504,7 +507,7 @@ def _check_partial(instrument, answers) -> None:
 
 def assignment_save(
     *,
-    actor,
+    actor: Actor,
     assignment_id: int,
     answers: dict,
     submit: bool = False,
@@ -519,7 +522,7 @@ def assignment_save(
     with transaction.atomic():
         try:
             assignment = Assignment.objects.select_for_update().get(
-                pk=assignment_id, assessor__user=actor
+                pk=assignment_id, assessor__user=account_of(actor)
             )
         except (Assignment.DoesNotExist, ValueError, TypeError) as exc:
             raise NotFound() from exc
@@ -563,7 +566,7 @@ def assignment_save(
         return assignment
 
 
-def _close_round_if_complete(actor, case: Assessment) -> None:
+def _close_round_if_complete(actor: Actor, case: Assessment) -> None:
     round_ = list(Assignment.objects.filter(assessment=case, round=case.round).order_by("id"))
     if any(a.submitted_at is None for a in round_):
         return
@@ -579,7 +582,7 @@ def _close_round_if_complete(actor, case: Assessment) -> None:
     _move(actor, case, S.ON_SITE_DONE, "on-site done", onsite_done_at=timezone.now())
 
 
-def discrepancy_resolve(*, actor, discrepancy_id: int, value, reason: str) -> Discrepancy:
+def discrepancy_resolve(*, actor: Actor, discrepancy_id: int, value, reason: str) -> Discrepancy:
     """Settle an item the two assessors answered differently, with a reason on record."""
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -647,7 +650,9 @@ def reconciled_answers(case: Assessment) -> dict:
 # --- Conclusion, notice, objection ---------------------------------------------------------------
 
 
-def assessment_conclude(*, actor, assessment_id: int, version: int | None = None) -> Assessment:
+def assessment_conclude(
+    *, actor: Actor, assessment_id: int, version: int | None = None
+) -> Assessment:
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
         _step(actor, case, "conclude", version=version)
@@ -682,7 +687,7 @@ def assessment_conclude(*, actor, assessment_id: int, version: int | None = None
         )
 
 
-def notice_publish(*, actor, assessment_ids: list[int], start: dt.date | None = None) -> int:
+def notice_publish(*, actor: Actor, assessment_ids: list[int], start: dt.date | None = None) -> int:
     """Put concluded first-round cases on public notice from `start` (default: today)."""
     start = start or local_today()
     count = 0
@@ -707,7 +712,7 @@ def notice_publish(*, actor, assessment_ids: list[int], start: dt.date | None = 
 
 
 def objection_file(
-    *, actor, assessment_id: int, filed_on: dt.date, filed_by: str, reason: str
+    *, actor: Actor, assessment_id: int, filed_on: dt.date, filed_by: str, reason: str
 ) -> Objection:
     errors = {}
     filed_by = (filed_by or "").strip()
@@ -723,11 +728,12 @@ def objection_file(
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
         _step(actor, case, "objection")
-        if not case.notice_from <= filed_on <= case.notice_to:
+        start, end = case.notice_from, case.notice_to  # both set when the notice began
+        if start is None or end is None or not start <= filed_on <= end:
             raise ValidationFailed(
                 fields={
                     "filed_on": _("Objections are received from %(a)s to %(b)s.")
-                    % {"a": case.notice_from.isoformat(), "b": case.notice_to.isoformat()}
+                    % {"a": start, "b": end}
                 }
             )
         objection = Objection.objects.create(
@@ -745,7 +751,7 @@ def objection_file(
 # --- Effect ------------------------------------------------------------------------------------
 
 
-def _make_effective(actor, case: Assessment, today: dt.date) -> Assessment:
+def _make_effective(actor: Actor | None, case: Assessment, today: dt.date) -> Assessment:
     policy = policy_for(case.instrument, case.region_code, case.applied_on)
     valid_to = add_months(today, policy.validity_months) - dt.timedelta(days=1)
     field = _registry_field(case.instrument)
@@ -829,13 +835,13 @@ def _effective_event(case: Assessment, *, registry_field, previous_grade) -> eve
             "registry_field": registry_field,
             "grade": case.grade,
             "previous_grade": previous_grade,
-            "valid_from": case.valid_from.isoformat(),
+            "valid_from": case.valid_from.isoformat() if case.valid_from else None,
             "valid_to": case.valid_to.isoformat() if case.valid_to else None,
         },
     )
 
 
-def assessment_make_effective(*, actor, assessment_id: int) -> Assessment:
+def assessment_make_effective(*, actor: Actor, assessment_id: int) -> Assessment:
     today = local_today()
     with transaction.atomic():
         case = _case_for_update(actor, assessment_id)
@@ -867,7 +873,7 @@ def assessments_advance(*, today: dt.date | None = None) -> AdvanceReport:
     for pk in stale.values_list("pk", flat=True):
         with transaction.atomic():
             case = Assessment.objects.select_for_update().get(pk=pk)
-            if case.status == S.EFFECTIVE and case.valid_to < today:
+            if case.status == S.EFFECTIVE and case.valid_to and case.valid_to < today:
                 CASE.check(system, case, "expire", by_platform=True)
                 _move(system, case, S.EXPIRED, "expired", ended_on=today)
                 _person_for_event(case)
@@ -901,7 +907,7 @@ POLICY_BOUNDS = {
 }
 
 
-def policy_add(*, actor, values: dict) -> AssessmentPolicy:
+def policy_add(*, actor: Actor, values: dict) -> AssessmentPolicy:
     """A new dated policy, filed by the one rule of every dated policy (core.policy): it starts
     today or later, the policy it follows for the same instrument and region ends the day
     before, and one filed earlier for the same day is superseded."""

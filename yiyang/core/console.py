@@ -8,6 +8,7 @@ from functools import wraps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -181,7 +182,7 @@ def change_history(
     entity: Model,
     *,
     limit: int = 50,
-    labels: dict[str, str] | None = None,
+    labels: dict[str, str | Promise] | None = None,
     notes: dict[str, str] | None = None,
 ) -> list[HistoryEntry]:
     """The history of one record, newest first, with field names and choices in words.

@@ -47,10 +47,16 @@ class Actor(Protocol):
     """Who is asking: a signed-in account or a third party's API key."""
 
     pk: Any
-    is_authenticated: bool
     is_active: bool
     region_code: str
-    organisation_id: int | None
+
+    # Read-only here: a User's is_authenticated is a property, an API key's organisation_id
+    # is always None, and scoping never sets either.
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def organisation_id(self) -> int | None: ...
 
     @property
     def scope_kind(self) -> str | None: ...

@@ -7,7 +7,7 @@ reads them here. A new kind needs no migration and no change to the engine.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
@@ -16,6 +16,9 @@ from django.utils.functional import Promise
 from yiyang.core import registry
 
 from .columns import Column
+
+if TYPE_CHECKING:
+    from .importers import Importer
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class DataKind:
     columns: tuple[Column, ...]
     sheet_title: str  # the sheet's Chinese name: part of the file format districts know
     file_stem: str
-    importer: type | None = None
+    importer: "type[Importer] | None" = None
     # Capabilities an import of this kind needs (all of them).
     import_capabilities: tuple[str, ...] = ()
     # Region levels the template's code sheet lists (communities for people, ...).

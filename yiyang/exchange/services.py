@@ -16,7 +16,7 @@ import logging
 import pickle
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import PurePath
@@ -35,7 +35,7 @@ from yiyang.regions.selectors import regions_for_actor
 
 from . import kinds
 from .errors import FILE_REASONS, KIND_REASON, MODE_REASON
-from .importers import BatchResult
+from .importers import BatchResult, Importer
 from .models import ImportJob
 from .sealing import seal, unseal
 from .workbooks import (
@@ -55,14 +55,15 @@ MAX_UPLOAD_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 60 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 500_000)
 
 
-def _require_import(actor, kind: str) -> kinds.DataKind:
-    """The kind, if it may be imported at all and by this actor (every capability it needs)."""
+def _require_import(actor, kind: str) -> type[Importer]:
+    """The kind's importer, if it may be imported at all and by this actor (every capability
+    the kind needs)."""
     data_kind = kinds.kind_get(kind)
     if data_kind is None or data_kind.importer is None:
         raise ValidationFailed(fields={"kind": str(KIND_REASON)})
     for capability in data_kind.import_capabilities:
         require(actor, capability)
-    return data_kind
+    return data_kind.importer
 
 
 def _file_error(reason: str, **params) -> ValidationFailed:
@@ -206,7 +207,7 @@ def _finish(job: ImportJob, status: str, message: str = "", **fields) -> None:
 
 def _run(job: ImportJob) -> None:
     content = unseal(job.upload)
-    importer_class = kinds.kind_get(job.kind).importer
+    importer_class = _require_import(job.actor, job.kind)
     bad_rows: list = []
     errors: list = []
     totals = _Totals()
@@ -328,7 +329,7 @@ def import_template(*, actor, kind: str) -> bytes:
     if data_kind is None or data_kind.importer is None:
         raise NotFound()
     _require_import(actor, kind)
-    regions = ()
+    regions: Iterable[tuple[str, str]] = ()
     if data_kind.template_levels:
         regions = (
             regions_for_actor(actor)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page, url_for
 from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.registry import Tile
-from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
+from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 
 from .models import Organisation
 
@@ -22,7 +22,7 @@ class OrganisationFilters:
 
 
 def organisation_list(
-    *, actor, filters: OrganisationFilters | None = None
+    *, actor: Actor, filters: OrganisationFilters | None = None
 ) -> QuerySet[Organisation]:
     require(actor, "orgs.view")
     f = filters or OrganisationFilters()
@@ -45,7 +45,7 @@ def organisation_list(
     return qs.order_by("region_code", "name")
 
 
-def organisation_get(*, actor, organisation_id: int) -> Organisation:
+def organisation_get(*, actor: Actor, organisation_id: int) -> Organisation:
     require(actor, "orgs.view")
     return scoped_get(Organisation.objects.select_related("region"), actor, pk=organisation_id)
 
@@ -62,7 +62,7 @@ RESIDENTIAL_KINDS = (
 
 
 def organisation_page(
-    *, actor, filters: OrganisationFilters | None = None, page: int = 1, per_page: int = 50
+    *, actor: Actor, filters: OrganisationFilters | None = None, page: int = 1, per_page: int = 50
 ) -> PeekPage:
     return peek_page(organisation_list(actor=actor, filters=filters), page=page, per_page=per_page)
 
@@ -75,7 +75,7 @@ class OrganisationDetail:
     can_edit: bool
 
 
-def organisation_detail(*, actor, organisation_id: int) -> OrganisationDetail:
+def organisation_detail(*, actor: Actor, organisation_id: int) -> OrganisationDetail:
     org = organisation_get(actor=actor, organisation_id=organisation_id)
     return OrganisationDetail(
         organisation=org,
@@ -87,7 +87,7 @@ def organisation_detail(*, actor, organisation_id: int) -> OrganisationDetail:
     )
 
 
-def organisation_choices(actor, *, kinds=RESIDENTIAL_KINDS) -> list[tuple[str, str]]:
+def organisation_choices(actor: Actor, *, kinds=RESIDENTIAL_KINDS) -> list[tuple[str, str]]:
     """Organisations in the actor's scope that a registry form may point at."""
     if not actor.has_capability("orgs.view"):
         return []
@@ -97,7 +97,7 @@ def organisation_choices(actor, *, kinds=RESIDENTIAL_KINDS) -> list[tuple[str, s
     ]
 
 
-def organisation_get_for_edit(*, actor, organisation_id: int) -> Organisation:
+def organisation_get_for_edit(*, actor: Actor, organisation_id: int) -> Organisation:
     """The record behind an edit form: the right to edit first, then the scope."""
     require(actor, "orgs.edit")
     return organisation_get(actor=actor, organisation_id=organisation_id)
@@ -106,7 +106,7 @@ def organisation_get_for_edit(*, actor, organisation_id: int) -> Organisation:
 # --- landing cards ---------------------------------------------------------------------------
 
 
-def organisation_tiles(actor) -> list[Tile]:
+def organisation_tiles(actor: Actor) -> list[Tile]:
     """An officer's figures of the organisations in operation in their region: one query."""
     orgs = scoped(Organisation.objects.filter(is_active=True), actor).aggregate(
         n=Count("id"),
@@ -122,12 +122,15 @@ def organisation_tiles(actor) -> list[Tile]:
     ]
 
 
-def own_organisation(actor) -> dict | None:
+def own_organisation(actor: Actor) -> dict | None:
     """Provider staff's own organisation, for the head of their landing page."""
-    org = scoped(Organisation.objects.select_related("region"), actor).filter(
-        pk=actor.organisation_id
+    if not actor.organisation_id:
+        return None
+    organisation = (
+        scoped(Organisation.objects.select_related("region"), actor)
+        .filter(pk=actor.organisation_id)
+        .first()
     )
-    organisation = org.first() if actor.organisation_id else None
     if organisation is None:
         return None
     return {

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from yiyang.core import audit
 from yiyang.core.exceptions import Conflict, ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
-from yiyang.core.scoping import region_in_scope, require, scoped_get
+from yiyang.core.scoping import Actor, region_in_scope, require, scoped_get
 from yiyang.core.validation import clean_decimal, clean_phone
 from yiyang.regions.models import Region
 
@@ -68,7 +68,7 @@ def _number(raw, name, errors, *, low=Decimal(0), high=Decimal("99999999"), plac
 
 def organisation_clean(
     *,
-    actor,
+    actor: Actor,
     data: OrganisationData,
     current: Organisation | None = None,
     regions: dict | None = None,
@@ -129,7 +129,7 @@ def organisation_clean(
             clash = clash.exclude(pk=current.pk)
         if clash.exists():
             errors["name"] = _("An organisation of this name is already registered here.")
-    if errors:
+    if errors or region is None:
         raise ValidationFailed(fields=errors)
     return {
         "name": name,
@@ -181,7 +181,7 @@ def organisation_build(*, values: dict) -> Organisation:
 
 
 @transaction.atomic
-def organisation_create(*, actor, data: OrganisationData) -> Organisation:
+def organisation_create(*, actor: Actor, data: OrganisationData) -> Organisation:
     require(actor, "orgs.edit")
     org = organisation_build(values=organisation_clean(actor=actor, data=data))
     try:
@@ -199,7 +199,7 @@ def organisation_create(*, actor, data: OrganisationData) -> Organisation:
 
 @transaction.atomic
 def organisation_update(
-    *, actor, organisation_id: int, data: OrganisationData, version: int | None = None
+    *, actor: Actor, organisation_id: int, data: OrganisationData, version: int | None = None
 ) -> Organisation:
     require(actor, "orgs.edit")
     org = scoped_get(Organisation.objects.select_for_update(), actor, pk=organisation_id)

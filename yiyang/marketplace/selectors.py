@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from yiyang.core.exceptions import NotFound
-from yiyang.core.scoping import require
+from yiyang.core.scoping import Actor, require
 
 from .models import ServiceItem
 
@@ -19,7 +19,9 @@ class ServiceItemFilters:
     is_active: bool | None = None
 
 
-def service_item_list(*, actor, filters: ServiceItemFilters | None = None) -> QuerySet[ServiceItem]:
+def service_item_list(
+    *, actor: Actor, filters: ServiceItemFilters | None = None
+) -> QuerySet[ServiceItem]:
     require(actor, "service_items.view")
     f = filters or ServiceItemFilters()
     qs = ServiceItem.objects.all()
@@ -35,7 +37,7 @@ def service_item_list(*, actor, filters: ServiceItemFilters | None = None) -> Qu
     return qs.order_by("code")
 
 
-def service_item_get(*, actor, item_id: int) -> ServiceItem:
+def service_item_get(*, actor: Actor, item_id: int) -> ServiceItem:
     require(actor, "service_items.view")
     try:
         return ServiceItem.objects.get(pk=item_id)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from yiyang.core import audit
 from yiyang.core.exceptions import NotFound, ValidationFailed
 from yiyang.core.money import CENT, to_money
-from yiyang.core.scoping import require
+from yiyang.core.scoping import Actor, require
 
 from .errors import SERVICE_ITEM_REASONS as REASONS
 from .models import ServiceItem
@@ -147,14 +147,14 @@ def service_item_snapshot(item: ServiceItem) -> dict:
     }
 
 
-def _audit_region(actor) -> str:
+def _audit_region(actor: Actor) -> str:
     # The catalogue is city-wide; its history is filed under the editor's region so that the
     # audit administrator of that region sees it.
     return getattr(actor, "region_code", "") or ""
 
 
 @transaction.atomic
-def service_item_create(*, actor, data: ServiceItemData) -> ServiceItem:
+def service_item_create(*, actor: Actor, data: ServiceItemData) -> ServiceItem:
     require(actor, "service_items.edit")
     item = ServiceItem(**service_item_clean(data=data))
     try:
@@ -173,7 +173,7 @@ def service_item_create(*, actor, data: ServiceItemData) -> ServiceItem:
 
 
 @transaction.atomic
-def service_item_update(*, actor, item_id: int, data: ServiceItemData) -> ServiceItem:
+def service_item_update(*, actor: Actor, item_id: int, data: ServiceItemData) -> ServiceItem:
     require(actor, "service_items.edit")
     item = ServiceItem.objects.select_for_update().filter(pk=item_id).first()
     if item is None:

@@ -4,13 +4,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core import crypto, registry
 from yiyang.core.console import HistoryEntry, PeekPage, change_history, peek_page, url_for
 from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.registry import Tile
-from yiyang.core.scoping import code_prefix_lookup, require, scoped, scoped_get
+from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import age_on, local_today, years_before
 from yiyang.institutions.models import Organisation
 
@@ -48,7 +49,7 @@ def _search(qs: QuerySet[Elder], q: str) -> QuerySet[Elder]:
     return qs.filter(name__startswith=q)
 
 
-def elder_list(*, actor, filters: ElderFilters | None = None) -> QuerySet[Elder]:
+def elder_list(*, actor: Actor, filters: ElderFilters | None = None) -> QuerySet[Elder]:
     require(actor, "elders.view")
     f = filters or ElderFilters()
     qs = scoped(Elder.objects.select_related("region"), actor)
@@ -69,12 +70,12 @@ def elder_list(*, actor, filters: ElderFilters | None = None) -> QuerySet[Elder]
     return _search(qs, f.q).order_by("region_code", "id")
 
 
-def elder_get(*, actor, elder_id: int) -> Elder:
+def elder_get(*, actor: Actor, elder_id: int) -> Elder:
     require(actor, "elders.view")
     return scoped_get(Elder.objects.select_related("region", "institution"), actor, pk=elder_id)
 
 
-def guardian_list(*, actor, elder_id: int) -> QuerySet[Guardian]:
+def guardian_list(*, actor: Actor, elder_id: int) -> QuerySet[Guardian]:
     elder = elder_get(actor=actor, elder_id=elder_id)
     return elder.guardians.select_related("account").all()
 
@@ -83,7 +84,7 @@ def guardian_list(*, actor, elder_id: int) -> QuerySet[Guardian]:
 
 
 def elder_page(
-    *, actor, filters: ElderFilters | None = None, page: int = 1, per_page: int = 50
+    *, actor: Actor, filters: ElderFilters | None = None, page: int = 1, per_page: int = 50
 ) -> PeekPage:
     """One page of the scoped list in two queries at most, without counting the whole table;
     each row carries its `age` today."""
@@ -95,10 +96,13 @@ def elder_page(
     return result
 
 
-def _history_labels() -> dict[str, str]:
+def _history_labels() -> dict[str, str | Promise]:
     """Keys the services write that are not Elder fields: the health profile's and guardians."""
-    labels = {f.name: f.verbose_name for f in HealthProfile._meta.get_fields() if f.concrete}
-    labels["guardian"] = Guardian._meta.verbose_name
+    labels: dict[str, str | Promise] = {
+        f.name: f.verbose_name for f in HealthProfile._meta.get_fields() if f.concrete
+    }
+    # The stubs allow None, but Django names every model once its class exists.
+    labels["guardian"] = Guardian._meta.verbose_name  # type: ignore[assignment]
     return labels
 
 
@@ -115,7 +119,7 @@ class ElderDetail:
     panels: list = field(default_factory=list)
 
 
-def elder_detail(*, actor, elder_id: int) -> ElderDetail:
+def elder_detail(*, actor: Actor, elder_id: int) -> ElderDetail:
     """Everything the record page shows except the sensitive parts, which are separate reads."""
     elder = elder_get(actor=actor, elder_id=elder_id)
     return ElderDetail(
@@ -130,7 +134,7 @@ def elder_detail(*, actor, elder_id: int) -> ElderDetail:
     )
 
 
-def elder_get_for_edit(*, actor, elder_id: int) -> Elder:
+def elder_get_for_edit(*, actor: Actor, elder_id: int) -> Elder:
     """The record behind an edit form: the right to edit first, then the scope."""
     require(actor, "elders.edit")
     return elder_get(actor=actor, elder_id=elder_id)
@@ -143,7 +147,7 @@ def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def registry_figures(actor) -> dict:
+def registry_figures(actor: Actor) -> dict:
     """An officer's landing: active people on record and how they live, in one query."""
     active = Elder.Status.ACTIVE
     arrangements = list(Elder.Living)
@@ -172,9 +176,13 @@ def registry_figures(actor) -> dict:
     }
 
 
-def care_tiles(actor) -> list[Tile]:
+def care_tiles(actor: Actor) -> list[Tile]:
     """Provider staff's landing: the people in their organisation's care and its beds."""
-    organisation = Organisation.objects.filter(pk=actor.organisation_id).only("beds").first()
+    organisation = (
+        Organisation.objects.filter(pk=actor.organisation_id).only("beds").first()
+        if actor.organisation_id
+        else None
+    )
     if organisation is None:
         return []
     residents = scoped(Elder.objects.filter(status=Elder.Status.ACTIVE), actor).count()
@@ -189,7 +197,7 @@ def care_tiles(actor) -> list[Tile]:
     return tiles
 
 
-def my_people(actor) -> dict:
+def my_people(actor: Actor) -> dict:
     """An older person's own record and their wards', in large print."""
     today = local_today()
     people = [
@@ -200,7 +208,7 @@ def my_people(actor) -> dict:
             "status": elder.get_status_display(),
             "status_code": elder.status,
             "community": elder.region.name,
-            "is_self": elder.pk == actor.elder_id,
+            "is_self": elder.pk == getattr(actor, "elder_id", None),
             "url": reverse("people:detail", args=[elder.pk]),
         }
         for elder in scoped(Elder.objects.select_related("region"), actor).order_by("id")

@@ -15,7 +15,7 @@ from yiyang.accounts.roles import Role
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
-from yiyang.core.scoping import region_in_scope, require, scoped_get
+from yiyang.core.scoping import Actor, region_in_scope, require, scoped_get
 from yiyang.core.timeutils import age_on, local_today
 from yiyang.core.validation import clean_decimal, clean_phone
 from yiyang.institutions.models import Organisation
@@ -85,13 +85,13 @@ class ElderData:
 class Cleaned:
     values: dict
     id_number: idnumbers.IdNumber | None
-    region: Region | None
+    region: Region
     institution: Organisation | None
 
 
 def elder_clean(
     *,
-    actor,
+    actor: Actor,
     data: ElderData,
     current: Elder | None = None,
     regions: dict | None = None,
@@ -185,7 +185,7 @@ def elder_clean(
         elif data.living_arrangement == Elder.Living.INSTITUTION:
             errors["institution"] = _("Choose the institution the person lives in.")
 
-    if errors:
+    if errors or region is None:
         raise ValidationFailed(fields=errors)
     values = {
         "name": name,
@@ -223,7 +223,7 @@ def elder_derived(*, name: str, region_code: str, number: idnumbers.IdNumber | N
     the denormalised region code that scoping reads, the ID number encrypted, hashed for search
     and masked, and the birth date and sex it carries. The form, the import and the demo city
     all build people with this."""
-    values = {
+    values: dict[str, object] = {
         "region_code": region_code,
         "name_pinyin": name_pinyin(name),
         "name_initials": name_initials(name),
@@ -252,6 +252,8 @@ def elder_apply(*, elder: Elder, cleaned: Cleaned) -> dict:
 
 def elder_build(*, cleaned: Cleaned) -> Elder:
     """An unsaved Elder from cleaned values (shared by the form and bulk import)."""
+    if cleaned.id_number is None:  # cleaned with `current`: an edit, which elder_apply makes
+        raise ValueError("elder_build makes a new record: clean its data without `current`")
     return Elder(
         **cleaned.values,
         **elder_derived(
@@ -263,7 +265,7 @@ def elder_build(*, cleaned: Cleaned) -> Elder:
 
 
 @transaction.atomic
-def elder_create(*, actor, data: ElderData) -> Elder:
+def elder_create(*, actor: Actor, data: ElderData) -> Elder:
     require(actor, "elders.edit")
     cleaned = elder_clean(actor=actor, data=data)
     elder = elder_build(cleaned=cleaned)
@@ -280,14 +282,16 @@ def elder_create(*, actor, data: ElderData) -> Elder:
     return elder
 
 
-def elder_get_for_update(*, actor, elder_id: int) -> Elder:
+def elder_get_for_update(*, actor: Actor, elder_id: int) -> Elder:
     require(actor, "elders.edit")
     qs = Elder.objects.select_for_update()
     return scoped_get(qs, actor, pk=elder_id)
 
 
 @transaction.atomic
-def elder_update(*, actor, elder_id: int, data: ElderData, version: int | None = None) -> Elder:
+def elder_update(
+    *, actor: Actor, elder_id: int, data: ElderData, version: int | None = None
+) -> Elder:
     elder = elder_get_for_update(actor=actor, elder_id=elder_id)
     if elder.status != Elder.Status.ACTIVE:
         raise ElderNotEditable()
@@ -304,7 +308,9 @@ def elder_update(*, actor, elder_id: int, data: ElderData, version: int | None =
 
 
 @transaction.atomic
-def elder_change_status(*, actor, elder_id: int, status: str, on: dt.date, note: str = "") -> Elder:
+def elder_change_status(
+    *, actor: Actor, elder_id: int, status: str, on: dt.date, note: str = ""
+) -> Elder:
     """Move out, death, or a return to active; the date is required and kept."""
     elder = elder_get_for_update(actor=actor, elder_id=elder_id)
     errors = {}
@@ -338,7 +344,7 @@ def elder_change_status(*, actor, elder_id: int, status: str, on: dt.date, note:
 
 
 def elder_reveal_id_number(
-    *, actor, elder_id: int, reason: str, ip: str | None = None, channel: str = "web"
+    *, actor: Actor, elder_id: int, reason: str, ip: str | None = None, channel: str = "web"
 ) -> str:
     """The full number, for a stated reason, logged. Outsiders get NotFound as everywhere."""
     require(actor, "elders.reveal_id")
@@ -359,7 +365,7 @@ def _health_values(data: dict) -> dict:
 
 
 def health_profile_read(
-    *, actor, elder_id: int, reason: str = "", ip: str | None = None, channel: str = "web"
+    *, actor: Actor, elder_id: int, reason: str = "", ip: str | None = None, channel: str = "web"
 ) -> HealthProfile:
     """Health data is read deliberately and every read is logged."""
     require(actor, "elders.health")
@@ -372,7 +378,7 @@ def health_profile_read(
 
 
 @transaction.atomic
-def health_profile_update(*, actor, elder_id: int, data: dict) -> HealthProfile:
+def health_profile_update(*, actor: Actor, elder_id: int, data: dict) -> HealthProfile:
     elder = elder_get_for_update(actor=actor, elder_id=elder_id)
     profile, _created = HealthProfile.objects.get_or_create(elder=elder)
     values = _health_values(data)
@@ -393,6 +399,9 @@ def health_profile_update(*, actor, elder_id: int, data: dict) -> HealthProfile:
     return profile
 
 
+NAME_MAX = 40  # Guardian.name's max_length
+
+
 def guardian_clean(
     *, name: str, relation: str, phone: str, priority=1, errors: dict | None = None
 ) -> dict:
@@ -403,7 +412,7 @@ def guardian_clean(
     name = " ".join((name or "").split())
     if not name:
         errors["name"] = _("Enter the name.")
-    elif len(name) > Guardian._meta.get_field("name").max_length:
+    elif len(name) > NAME_MAX:
         errors["name"] = _("At most 40 characters.")
     if relation not in Guardian.Relation.values:
         errors["relation"] = _("Choose one of the listed options.")
@@ -422,7 +431,7 @@ def guardian_clean(
 @transaction.atomic
 def guardian_add(
     *,
-    actor,
+    actor: Actor,
     elder_id: int,
     name: str,
     relation: str,
@@ -468,7 +477,7 @@ def guardian_add(
 
 
 @transaction.atomic
-def guardian_remove(*, actor, elder_id: int, guardian_id: int) -> None:
+def guardian_remove(*, actor: Actor, elder_id: int, guardian_id: int) -> None:
     elder = elder_get_for_update(actor=actor, elder_id=elder_id)
     guardian = Guardian.objects.filter(elder=elder, pk=guardian_id).first()
     if guardian is None:

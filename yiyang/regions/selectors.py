@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 
 from yiyang.core.divisions import BadDivisionCode, level_of, lineage
 from yiyang.core.exceptions import NotFound, PermissionDenied
-from yiyang.core.scoping import filing_root, scoped, scoped_get
+from yiyang.core.scoping import Actor, filing_root, scoped, scoped_get
 
 from .models import Region
 
@@ -31,13 +31,13 @@ def region_subtree(*, code: str, level: int | None = None) -> QuerySet[Region]:
     return qs
 
 
-def regions_for_actor(actor, *, level: int | None = None) -> QuerySet[Region]:
+def regions_for_actor(actor: Actor, *, level: int | None = None) -> QuerySet[Region]:
     """The nodes inside an actor's scope: their own region and everything beneath."""
     qs = scoped(Region.objects.all(), actor)
     return qs if level is None else qs.filter(level=level)
 
 
-def region_in_scope_get(*, actor, code: str) -> Region:
+def region_in_scope_get(*, actor: Actor, code: str) -> Region:
     """One node inside the actor's scope, or NotFound (outside it, or no such code)."""
     return scoped_get(Region.objects.all(), actor, code=(code or "").strip())
 
@@ -50,7 +50,7 @@ def region_path(region: Region) -> list[Region]:
 # --- choices and browsing for the console -------------------------------------------------
 
 
-def community_choices(actor) -> list[tuple[str, list[tuple[str, str]]]]:
+def community_choices(actor: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
     """Communities an actor may file a person under, grouped by street: one query.
     A district holds about a hundred communities, a city about fifteen hundred."""
     root = filing_root(actor)
@@ -73,7 +73,7 @@ def community_choices(actor) -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
-def region_filter_choices(actor) -> list[tuple[str, str]]:
+def region_filter_choices(actor: Actor) -> list[tuple[str, str]]:
     """The two levels below an actor's region, indented, for narrowing a list: a district
     officer picks streets and communities, a city officer districts and streets."""
     root = filing_root(actor)
@@ -90,7 +90,9 @@ def region_filter_choices(actor) -> list[tuple[str, str]]:
     ]
 
 
-def region_choices(actor, *, min_level: int = Region.Level.DISTRICT) -> list[tuple[str, str]]:
+def region_choices(
+    actor: Actor, *, min_level: int = Region.Level.DISTRICT
+) -> list[tuple[str, str]]:
     """Every node from `min_level` down inside the actor's region, indented by depth."""
     root = filing_root(actor)
     if not root:
@@ -110,7 +112,7 @@ def level_of_code(code: str) -> int:
         return Region.Level.COMMUNITY
 
 
-def region_may_browse(actor) -> bool:
+def region_may_browse(actor: Actor) -> bool:
     """System administrators manage the tree; any region-bound staff member may read it."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
@@ -124,14 +126,14 @@ class RegionBrowse:
     children: list[Region]  # each with `n_children`
 
 
-def region_browse(*, actor, code: str | None = None) -> RegionBrowse:
+def region_browse(*, actor: Actor, code: str | None = None) -> RegionBrowse:
     """One node of the tree and its children, never above the actor's own region."""
     if not region_may_browse(actor):
         raise PermissionDenied()
     root = getattr(actor, "region_code", "") or ""
     node = region_in_scope_get(actor=actor, code=code or root)
     path = [(r, len(r.code) >= len(root)) for r in region_path(node)]
-    children = list(
+    children: list[Region] = list(
         Region.objects.filter(parent=node).annotate(n_children=Count("children")).order_by("code")
     )
     return RegionBrowse(node=node, path=path, children=children)

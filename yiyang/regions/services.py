@@ -75,7 +75,11 @@ def _place_without_centres() -> None:
     their parent. The vendored data has no coordinates below the district; the demo needs
     plausible ones. The offset is a hash of the code, so every load places a node in the
     same spot."""
-    points = {r.code: (r.lat, r.lng) for r in Region.objects.filter(lat__isnull=False)}
+    points = {
+        r.code: (r.lat, r.lng)
+        for r in Region.objects.filter(lat__isnull=False)
+        if r.lat is not None and r.lng is not None
+    }
     for level, spread in ((3, Decimal("0.08")), (4, Decimal("0.03")), (5, Decimal("0.008"))):
         placed = []
         for region in Region.objects.filter(level=level, lat__isnull=True).only("id", "code"):

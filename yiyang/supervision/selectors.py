@@ -6,19 +6,20 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.accounts.services import SIGN_IN_LOCKED, SIGN_IN_OK
 from yiyang.core.console import url_for
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.core.registry import Tile
-from yiyang.core.scoping import require, scoped
+from yiyang.core.scoping import Actor, require, scoped
 from yiyang.core.timeutils import local_day_range, local_today
 
 # --- landing card ----------------------------------------------------------------------------
 
 
-def audit_tiles(actor) -> list[Tile]:
+def audit_tiles(actor: Actor) -> list[Tile]:
     """The audit administrator's landing: today's changes, lockouts and sensitive reads."""
     start, end = local_day_range(local_today())
     changes = scoped(ChangeLog.objects.filter(at__gte=start, at__lt=end), actor).aggregate(
@@ -64,7 +65,7 @@ SIGN_IN_KINDS = {
 }
 
 
-def change_kind_choices() -> list[tuple[str, str]]:
+def change_kind_choices() -> list[tuple[str, str | Promise]]:
     return [
         *ChangeLog.Action.choices,
         ("signin", _("Sign-in events")),
@@ -73,7 +74,7 @@ def change_kind_choices() -> list[tuple[str, str]]:
     ]
 
 
-def read_kind_choices() -> list[tuple[str, str]]:
+def read_kind_choices() -> list[tuple[str, str | Promise]]:
     return list(AccessLog.Kind.choices)
 
 
@@ -100,13 +101,14 @@ class AuditFilters:
     q: str = ""
 
 
-def audit_search(*, actor, filters: AuditFilters | None = None) -> QuerySet:
+def audit_search(*, actor: Actor, filters: AuditFilters | None = None) -> QuerySet:
     """The change history or the sensitive-read log inside the audit administrator's region,
     newest first. Read-only: the rows refuse to change (core.models.AppendOnly)."""
     require(actor, "audit.view")
     f = filters or AuditFilters()
     model = AccessLog if f.log == READS else ChangeLog
-    qs = scoped(model.objects.all(), actor)
+    # Either log: the lookups below are on fields both have, or on the one chosen.
+    qs: QuerySet = scoped(model.objects.all(), actor)
     if f.actor.strip():
         qs = qs.filter(actor_label__icontains=f.actor.strip())
     if f.entity_type:
