@@ -6,7 +6,7 @@ from yiyang.accounts.roles import OFFICERS, Role
 from yiyang.api.routers import declare_router
 from yiyang.core import registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
-from yiyang.core.scoping import ORGANISATION, REGION
+from yiyang.core.scoping import CAREGIVER, ORGANISATION, REGION
 from yiyang.exchange import completeness
 from yiyang.exchange import kinds as exchange_kinds
 
@@ -55,7 +55,7 @@ registry.declare_cards(
         "own_organisation",
         selectors.own_organisation,
         capability="orgs.view",
-        scope_kinds=frozenset({ORGANISATION}),
+        scope_kinds=frozenset({ORGANISATION, CAREGIVER}),
         order=1,
         template="institutions/_landing_organisation.html",
         placement="head",

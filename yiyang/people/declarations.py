@@ -6,7 +6,7 @@ from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.api.routers import declare_router
 from yiyang.core import registry, scoping
 from yiyang.core.registry import LandingCard, MenuEntry, capability
-from yiyang.core.scoping import ORGANISATION, REGION, SELF
+from yiyang.core.scoping import CAREGIVER, ORGANISATION, REGION, SELF
 from yiyang.exchange import completeness
 from yiyang.exchange import kinds as exchange_kinds
 
@@ -67,7 +67,7 @@ registry.declare_cards(
         "care",
         selectors.care_tiles,
         capability="elders.view",
-        scope_kinds=frozenset({ORGANISATION}),
+        scope_kinds=frozenset({ORGANISATION, CAREGIVER}),
         order=20,
     ),
     LandingCard(

@@ -79,8 +79,9 @@ def test_a_wuhua_officer_sees_none_of_panlongs_figures(client, city, registry):
     assert cards["elders"] == 1 and cards["organisations"] == 1 and cards["beds"] == 99
 
 
-def test_provider_staff_see_their_organisation(client, city, registry):
-    staff = UserFactory(role=Role.PROVIDER, region=city.panlong, organisation=registry["home"])
+@pytest.mark.parametrize("role", [Role.PROVIDER, Role.CAREGIVER])
+def test_provider_staff_and_caregivers_see_their_organisation(client, city, registry, role):
+    staff = UserFactory(role=role, region=city.panlong, organisation=registry["home"])
     client.force_login(staff)
     response = client.get(reverse("home"))
     head = response.context["landing"].panel("own_organisation")
