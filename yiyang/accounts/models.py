@@ -155,3 +155,8 @@ class ApiKey(models.Model):
 
     def visible_elder_ids(self) -> set[int]:
         return set()
+
+
+def account_of(actor) -> "User | None":
+    """The account behind an actor, for "by whom" columns; None for API keys and the system."""
+    return actor if isinstance(actor, User) else None

@@ -10,13 +10,14 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from yiyang.accounts.models import account_of
 from yiyang.core import audit
 from yiyang.core.exceptions import NotFound, ValidationFailed
 from yiyang.core.scoping import require, scoped_get
 
 from .errors import EvidenceCorrupt, TransitionRefused
 from .models import Evidence
-from .services import account_of, visible_assessments
+from .services import visible_assessments
 from .transitions import CASE
 
 # (magic test, content type, kind)

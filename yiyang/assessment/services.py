@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiyang.accounts.models import account_of
 from yiyang.core import audit, events
 from yiyang.core.divisions import city_of, district_of
 from yiyang.core.exceptions import Conflict, NotFound, ValidationFailed
@@ -25,7 +26,8 @@ from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.validation import clean_phone
 from yiyang.core.workdays import deadline
 from yiyang.institutions.models import Organisation
-from yiyang.people.models import Elder, Guardian
+from yiyang.people.models import Elder, Fact, Guardian
+from yiyang.people.services import facts_record
 
 from . import grading
 from .errors import (
@@ -91,13 +93,6 @@ audit.register_notes(
         "assessment policy filed": gettext_lazy("Assessment policy filed"),
     }
 )
-
-
-def account_of(actor: Actor | None):
-    """The account behind an actor, for "by whom" columns; None for API keys and the system."""
-    from yiyang.accounts.models import User
-
-    return actor if isinstance(actor, User) else None
 
 
 # --- Policy -------------------------------------------------------------------------------------
@@ -780,8 +775,16 @@ def _make_effective(actor: Actor | None, case: Assessment, today: dt.date) -> As
     previous_value = None
     if field:
         previous_value = getattr(elder, field)
+        # The grade is a dated fact of the person's (people.services.facts_record), which
+        # sets the column too.
+        facts_record(
+            [(elder, {field: str(case.grade)})],
+            on=today,
+            source=Fact.Source.ASSESSMENT,
+            reference=case.number,
+            actor=actor,
+        )
         if previous_value != case.grade:
-            setattr(elder, field, case.grade)
             elder.version += 1
             elder.save(update_fields=[field, "version", "updated_at"])
             audit.record_change(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiyang.accounts.models import account_of
 from yiyang.core import audit, crypto
 from yiyang.core.divisions import district_of
 from yiyang.core.models import ChangeLog
@@ -30,7 +31,8 @@ from yiyang.exchange.kinds import DataKind
 from yiyang.institutions.models import Organisation
 from yiyang.people import idnumbers
 from yiyang.people.errors import ID_REASONS, ElderNotEditable
-from yiyang.people.models import Elder
+from yiyang.people.models import Elder, Fact
+from yiyang.people.services import facts_record
 
 from . import grading
 from .errors import AnswersInvalid
@@ -38,7 +40,7 @@ from .grading import instrument_ids
 from .labels import problem_message
 from .models import Assessment
 from .rules import conclusion_rank, supersede
-from .services import account_of, effective_events_publish
+from .services import effective_events_publish
 
 # The installed definitions, by the file name the engine loads them by (ltc-2021, ...).
 INSTRUMENTS = tuple((i, i) for i in instrument_ids())
@@ -625,13 +627,26 @@ class AssessmentImporter(Importer):
         people: dict[int, Elder] = {}
         people_changes: dict[int, dict] = defaultdict(dict)
         effective = []
+        grade_facts: dict = defaultdict(list)
         for winner, field_name, elder in winners:
             previous = getattr(elder, field_name) if field_name else None
+            if field_name:
+                # The grade is a dated fact from the conclusion's first day, as in the procedure.
+                grade_facts[winner.valid_from or local_today()].append(
+                    (elder, {field_name: str(winner.grade)}, winner.number)
+                )
             if field_name and previous != winner.grade:
-                setattr(elder, field_name, winner.grade)
                 people[elder.pk] = elder
                 people_changes[elder.pk][field_name] = [previous, winner.grade]
             effective.append((winner, field_name, previous))
+        for valid_from, facts in grade_facts.items():
+            facts_record(
+                [(elder, values) for elder, values, _number in facts],
+                on=min(valid_from, local_today()),
+                source=Fact.Source.ASSESSMENT,
+                references={elder.pk: number for elder, _values, number in facts},
+                actor=self.actor,
+            )
         # The people are locked above (select_for_update), as publishing about them requires.
         effective_events_publish(effective)
         for elder in people.values():

@@ -12,8 +12,14 @@ from yiyang.api.auth import needs
 from yiyang.api.pagination import PageParams, page_schema, paginate
 from yiyang.api.schemas import Coordinate, InputSchema, answers
 from yiyang.core.http import client_ip
-from yiyang.people.models import Elder, Guardian
-from yiyang.people.selectors import ElderFilters, elder_get, elder_list, guardian_list
+from yiyang.people.models import Elder, Fact, Guardian
+from yiyang.people.selectors import (
+    ElderFilters,
+    elder_get,
+    elder_list,
+    fact_rows,
+    guardian_list,
+)
 from yiyang.people.services import (
     ElderData,
     elder_change_status,
@@ -103,6 +109,11 @@ class ElderQuery(PageParams):
         description="Name from its first character, full pinyin or initials, "
         "or a full 18-character ID number (exact match through its keyed hash).",
     )
+    as_of: dt.date | None = Field(
+        None,
+        description="Filter region, status, living_arrangement and economic_status by what "
+        "held on this day (the dated facts) instead of today's values.",
+    )
 
 
 class ElderFields(InputSchema):
@@ -123,6 +134,11 @@ class ElderFields(InputSchema):
     living_arrangement: Elder.Living = Elder.Living.HOME
     institution: int | None = Field(
         None, ge=1, le=2**63 - 1, description="Organisation id, for community or institution care."
+    )
+    facts_from: dt.date | None = Field(
+        None,
+        description="The day a change of economic_status, insurance, living_arrangement or "
+        "region holds from (the dated facts); today when left out, never in the future.",
     )
 
     def to_data(self) -> ElderData:
@@ -192,11 +208,30 @@ class GuardianIn(InputSchema):
     priority: int = Field(1, ge=1, le=9, description="Call order, 1 first.")
 
 
+class FactOut(Schema):
+    kind: Fact.Kind
+    value: str = Field(..., description="A choice code, a community code, or a grade.")
+    valid_from: dt.date
+    valid_to: dt.date | None = Field(..., description="The first day it no longer held.")
+    source: str
+    reference: str
+    superseded: bool = Field(..., description="A later statement from an earlier day replaced it.")
+
+    @staticmethod
+    def resolve_superseded(obj) -> bool:
+        return obj.superseded_at is not None
+
+
+class FactQuery(InputSchema):
+    on: dt.date | None = Field(None, description="Only the facts that held on this day.")
+
+
 @router.get("", response=answers(ElderPage), **needs("elders.view"))
 def elders(request, params: Query[ElderQuery]):
     """Older people in the caller's scope, in id order, a page at a time (no total count:
     on a city's million rows a count costs more than the page)."""
     filters = ElderFilters(
+        as_of=params.as_of,
         q=params.q or "",
         region_code=params.region or "",
         status=params.status or "",
@@ -282,6 +317,13 @@ def elder_health(
         ip=client_ip(request),
         channel="api",
     )
+
+
+@router.get("/{elder_id}/facts", response=answers(list[FactOut], 404), **needs("elders.view"))
+def elder_facts(request, params: Query[FactQuery], elder_id: int = ELDER_ID):
+    """What held of the person when: economic situation, insurance, living arrangement,
+    residence, status and grades, each from a day until a day; superseded ones included."""
+    return fact_rows(actor=request.auth, elder_id=elder_id, on=params.on)
 
 
 @router.get(

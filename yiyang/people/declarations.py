@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.api.routers import declare_router
 from yiyang.core import registry, scoping
-from yiyang.core.registry import LandingCard, MenuEntry, capability
+from yiyang.core.registry import LandingCard, MenuEntry, Panel, capability
 from yiyang.core.scoping import CAREGIVER, ORGANISATION, REGION, SELF
 from yiyang.exchange import completeness
 from yiyang.exchange import kinds as exchange_kinds
@@ -23,6 +23,7 @@ scoping.declare(
 )
 scoping.declare("people.healthprofile", via="elder")
 scoping.declare("people.guardian", via="elder")
+scoping.declare("people.fact", via="elder")
 
 registry.declare_capabilities(
     capability(
@@ -79,6 +80,11 @@ registry.declare_cards(
         template="people/_landing_my_people.html",
         placement="head",
     ),
+)
+
+# The record page's table of what held when, after the other apps' panels.
+registry.declare_panel(
+    "people.elder", Panel("facts", "people/_facts_panel.html", selectors.facts_panel, order=90)
 )
 
 # Its sheets: the Excel template, import and export (exchange.kinds), and its data-completeness table.

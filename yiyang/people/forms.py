@@ -53,6 +53,12 @@ class ElderFilterForm(forms.Form):
         label=_("Age to"), required=False, min_value=0, max_value=150, widget=forms.NumberInput
     )
     lives_alone = forms.ChoiceField(label=_("Lives alone"), required=False, choices=YES_NO)
+    as_of = forms.DateField(
+        label=_("As on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Filter by what held on that day: community, status, living, economy."),
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,6 +83,7 @@ class ElderFilterForm(forms.Form):
             age_min=data.get("age_min"),
             age_max=data.get("age_max"),
             lives_alone={"yes": True, "no": False}.get(alone),
+            as_of=data.get("as_of"),
         )
 
 
@@ -115,6 +122,15 @@ class ElderForm(forms.Form):
         label=_("Institution / day-care centre"),
         required=False,
         help_text=_("Required for people living in an institution."),
+    )
+    facts_from = forms.DateField(
+        label=_("Changes hold from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "The day a change of economic situation, insurance, living arrangement or community "
+            "took effect; empty means today."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -202,6 +218,7 @@ class ElderForm(forms.Form):
             insurance=d.get("insurance", ""),
             living_arrangement=d.get("living_arrangement", ""),
             institution_id=int(institution) if institution.isdigit() else None,
+            facts_from=d.get("facts_from"),
         )
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -176,3 +177,75 @@ class Guardian(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relation_display()})"
+
+
+class Fact(models.Model):
+    """What was true of a person from one day until another (docs/decisions/0011): their
+    economic situation, insurance, living arrangement, residence, status and grades. The
+    columns of the same names on Elder hold the value of the fact open today and are written
+    only together with it (people.services.facts_write)."""
+
+    class Kind(models.TextChoices):
+        ECONOMIC = "economic_status", _("economic situation")
+        INSURANCE = "insurance", _("medical insurance")
+        LIVING = "living_arrangement", _("living arrangement")
+        RESIDENCE = "residence", _("residence")
+        STATUS = "status", _("status")
+        ABILITY = "ability_level", _("ability level (GB/T 42195)")
+        DISABILITY = "disability_grade", _("disability grade (LTC 2021)")
+
+    class Source(models.TextChoices):
+        REGISTRY = "registry", _("Entered in the registry")
+        IMPORT = "import", _("Imported")
+        ASSESSMENT = "assessment", _("Assessment conclusion")
+        RECORDED = "recorded", _("On record before dated facts")
+
+    elder = models.ForeignKey(Elder, on_delete=models.CASCADE, related_name="facts")
+    kind = models.CharField(_("fact"), max_length=20, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=32, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    # The first day it no longer held; empty while it holds.
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # When a later statement from an earlier day replaced this one; it stays on record.
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["elder_id", "kind", "valid_from", "id"]
+        verbose_name = _("dated fact")
+        verbose_name_plural = _("dated facts")
+        indexes = [
+            models.Index(fields=["elder", "kind", "valid_from"], name="fact_elder_kind"),
+            # "Who was 低保 in March": by kind and value, then the dates.
+            models.Index(fields=["kind", "value", "valid_from"], name="fact_kind_value"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=F("valid_from")),
+                name="fact_ends_after_start",
+            ),
+            # One open fact of a kind per person, one start day among the facts in force.
+            models.UniqueConstraint(
+                fields=["elder", "kind"],
+                condition=models.Q(valid_to__isnull=True, superseded_at__isnull=True),
+                name="fact_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["elder", "kind", "valid_from"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="fact_one_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value} from {self.valid_from}"

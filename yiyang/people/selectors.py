@@ -1,8 +1,10 @@
 """Reads of the registry, always through the caller's scope."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +16,10 @@ from yiyang.core.registry import Tile
 from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import age_on, local_today, years_before
 from yiyang.institutions.models import Organisation
+from yiyang.regions.models import Region
 
 from . import idnumbers
-from .models import Elder, Guardian, HealthProfile
+from .models import Elder, Fact, Guardian, HealthProfile
 
 
 @dataclass
@@ -30,6 +33,9 @@ class ElderFilters:
     age_min: int | None = None
     age_max: int | None = None
     lives_alone: bool | None = None
+    # When given, the community, status, living arrangement and economic situation filters read
+    # what held on that day (the dated facts), not today's columns.
+    as_of: dt.date | None = None
 
 
 def _search(qs: QuerySet[Elder], q: str) -> QuerySet[Elder]:
@@ -53,12 +59,21 @@ def elder_list(*, actor: Actor, filters: ElderFilters | None = None) -> QuerySet
     require(actor, "elders.view")
     f = filters or ElderFilters()
     qs = scoped(Elder.objects.select_related("region"), actor)
-    if f.region_code:
-        qs = qs.filter(**code_prefix_lookup("region_code", f.region_code))
-    for name in ("status", "living_arrangement", "economic_status", "sex"):
-        value = getattr(f, name)
-        if value:
-            qs = qs.filter(**{name: value})
+    if f.as_of is not None:
+        if f.region_code:
+            qs = qs.filter(fact_holds(Fact.Kind.RESIDENCE, on=f.as_of, value_prefix=f.region_code))
+        for name in ("status", "living_arrangement", "economic_status"):
+            if getattr(f, name):
+                qs = qs.filter(fact_holds(name, [getattr(f, name)], on=f.as_of))
+        if f.sex:
+            qs = qs.filter(sex=f.sex)
+    else:
+        if f.region_code:
+            qs = qs.filter(**code_prefix_lookup("region_code", f.region_code))
+        for name in ("status", "living_arrangement", "economic_status", "sex"):
+            value = getattr(f, name)
+            if value:
+                qs = qs.filter(**{name: value})
     if f.lives_alone is not None:
         qs = qs.filter(lives_alone=f.lives_alone)
     if f.age_min is not None or f.age_max is not None:
@@ -215,3 +230,144 @@ def my_people(actor: Actor) -> dict:
     ]
     # Shown even when empty: the page then says how to get the record linked.
     return {"elders": people}
+
+
+# --- dated facts (docs/decisions/0011-facts-about-people-are-dated.md) ---------------------------
+
+
+def facts_in_force(*, on: dt.date | None = None, start=None, end=None, throughout=False) -> Q:
+    """Facts not superseded that held on a day, or on some day from `start` to `end`
+    (inclusive), or, with `throughout`, on every day of it."""
+    live = Q(superseded_at__isnull=True)
+    if on is not None:
+        start = end = on
+    if start is None or end is None or end < start:
+        raise ValueError("a day, or a first and last day in order")
+    if throughout:
+        return live & Q(valid_from__lte=start) & (Q(valid_to__isnull=True) | Q(valid_to__gt=end))
+    return live & Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+
+
+def fact_holds(
+    kind: str,
+    values: list[str] | None = None,
+    *,
+    on: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    throughout: bool = False,
+    value_prefix: str = "",
+) -> Exists:
+    """A filter for Elder querysets: the person's fact of `kind` had one of `values` (or a value
+    starting with `value_prefix`: a residence inside a region) on the day or in the period, as
+    facts_in_force reads them. "Was 低保 in March 2026":
+    `Elder.objects.filter(fact_holds("economic_status", ["dibao"], **month(2026, 3)))`."""
+    facts = Fact.objects.filter(
+        facts_in_force(on=on, start=start, end=end, throughout=throughout),
+        elder_id=OuterRef("pk"),
+        kind=kind,
+    )
+    if values is not None:
+        facts = facts.filter(value__in=values)
+    if value_prefix:
+        facts = facts.filter(**code_prefix_lookup("value", value_prefix))
+    return Exists(facts)
+
+
+def month(year: int, month_: int) -> dict:
+    """The first and last day of a calendar month, as fact_holds takes them."""
+    first = dt.date(year, month_, 1)
+    after = dt.date(year + month_ // 12, month_ % 12 + 1, 1)
+    return {"start": first, "end": after - dt.timedelta(days=1)}
+
+
+def facts_on(*, actor: Actor, elder_id: int, on: dt.date) -> dict[str, str]:
+    """What held of a person on a day, kind -> value (a kind with no fact then is absent)."""
+    elder = elder_get(actor=actor, elder_id=elder_id)
+    return dict(
+        Fact.objects.filter(facts_in_force(on=on), elder=elder).values_list("kind", "value")
+    )
+
+
+@dataclass
+class FactRow:
+    kind: str
+    kind_label: str
+    value: str
+    value_label: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    source_label: str
+    reference: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    superseded_at: dt.datetime | None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last day it held (valid_to is the first day it no longer did)."""
+        return self.valid_to - dt.timedelta(days=1) if self.valid_to else None
+
+
+def _value_label(kind: str, value: str, regions: dict[str, str]) -> str:
+    choices: dict[str, type[models.TextChoices]] = {
+        Fact.Kind.ECONOMIC: Elder.Economic,
+        Fact.Kind.INSURANCE: Elder.Insurance,
+        Fact.Kind.LIVING: Elder.Living,
+        Fact.Kind.STATUS: Elder.Status,
+    }
+    if kind in choices:
+        labels = dict(choices[kind].choices)
+        return str(labels.get(value, value))
+    if kind == Fact.Kind.RESIDENCE:
+        return regions.get(value, value)
+    return value
+
+
+def fact_rows(*, actor: Actor, elder_id: int, on: dt.date | None = None) -> QuerySet[Fact]:
+    """A person's facts, superseded ones included, or those that held on a day."""
+    elder = elder_get(actor=actor, elder_id=elder_id)
+    facts = Fact.objects.filter(elder=elder)
+    if on is not None:
+        facts = facts.filter(facts_in_force(on=on))
+    return facts.order_by("kind", "valid_from", "id")
+
+
+def fact_history(*, actor: Actor, elder_id: int) -> list[FactRow]:
+    """A person's facts, kind by kind, newest first, with the ones a later statement
+    superseded; for the record page."""
+    facts = list(
+        fact_rows(actor=actor, elder_id=elder_id)
+        .select_related("recorded_by")
+        .order_by("kind", "-valid_from", "-id")
+    )
+    codes = {f.value for f in facts if f.kind == Fact.Kind.RESIDENCE}
+    regions = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    order = {k: i for i, k in enumerate(Fact.Kind.values)}
+    facts.sort(key=lambda f: order.get(f.kind, len(order)))
+    kinds = dict(Fact.Kind.choices)
+    sources = dict(Fact.Source.choices)
+    return [
+        FactRow(
+            kind=f.kind,
+            kind_label=str(kinds.get(f.kind, f.kind)),
+            value=f.value,
+            value_label=_value_label(f.kind, f.value, regions),
+            valid_from=f.valid_from,
+            valid_to=f.valid_to,
+            source_label=str(sources.get(f.source, f.source)),
+            reference=f.reference,
+            recorded_at=f.recorded_at,
+            recorded_by=str(f.recorded_by) if f.recorded_by else "",
+            superseded_at=f.superseded_at,
+        )
+        for f in facts
+    ]
+
+
+def facts_panel(actor: Actor, elder: Elder) -> dict | None:
+    """The record page's table of what held when (people.declarations declares it)."""
+    rows = fact_history(actor=actor, elder_id=elder.pk)
+    if not rows:
+        return None
+    return {"facts": rows}

@@ -2,15 +2,18 @@
 field (collecting all errors at once), writes, and records the change in the history."""
 
 import datetime as dt
-from collections.abc import Container
+from collections import defaultdict
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiyang.accounts.models import User
+from yiyang.accounts.models import User, account_of
 from yiyang.accounts.roles import Role
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
@@ -23,7 +26,7 @@ from yiyang.regions.models import Region
 
 from . import idnumbers
 from .errors import ID_REASONS, ElderNotEditable, StaleVersion
-from .models import Elder, Guardian, HealthProfile
+from .models import Elder, Fact, Guardian, HealthProfile
 
 MINIMUM_AGE = 60
 COORDINATE = "0.000001"
@@ -79,6 +82,9 @@ class ElderData:
     birth_date: dt.date | None = None  # optional: when given, it must match the ID number
     sex: str | None = None  # optional: when given, it must match the ID number
     health: dict = field(default_factory=dict)
+    # The day a change of economic situation, insurance, living arrangement or residence holds
+    # from (today when not stated); a new record's facts hold from it too.
+    facts_from: dt.date | None = None
 
 
 @dataclass
@@ -87,6 +93,7 @@ class Cleaned:
     id_number: idnumbers.IdNumber | None
     region: Region
     institution: Organisation | None
+    facts_from: dt.date
 
 
 def elder_clean(
@@ -185,6 +192,11 @@ def elder_clean(
         elif data.living_arrangement == Elder.Living.INSTITUTION:
             errors["institution"] = _("Choose the institution the person lives in.")
 
+    facts_from = facts_from_clean(data.facts_from, errors=errors)
+    born = current.birth_date if current is not None else parsed.birth_date if parsed else None
+    if born is not None and "facts_from" not in errors and facts_from < born:
+        errors["facts_from"] = _("The date cannot be before the date of birth.")
+
     if errors or region is None:
         raise ValidationFailed(fields=errors)
     values = {
@@ -203,7 +215,13 @@ def elder_clean(
         "living_arrangement": data.living_arrangement,
         "institution": institution,
     }
-    return Cleaned(values=values, id_number=parsed, region=region, institution=institution)
+    return Cleaned(
+        values=values,
+        id_number=parsed,
+        region=region,
+        institution=institution,
+        facts_from=facts_from,
+    )
 
 
 def elder_snapshot(elder: Elder) -> dict:
@@ -274,6 +292,7 @@ def elder_create(*, actor: Actor, data: ElderData) -> Elder:
             elder.save()
     except IntegrityError as exc:  # two officers registering the same person at once
         raise ValidationFailed(fields={"id_number": str(ID_REASONS["duplicate"])}) from exc
+    facts_file_opening(elder, on=cleaned.facts_from, source=Fact.Source.REGISTRY, actor=actor)
     if data.health:
         HealthProfile.objects.create(elder=elder, **_health_values(data.health))
     audit.record_change(
@@ -298,9 +317,16 @@ def elder_update(
     if version is not None and version != elder.version:
         raise StaleVersion()
     cleaned = elder_clean(actor=actor, data=data, current=elder)
+    before = fact_values(elder)
     changes = elder_apply(elder=elder, cleaned=cleaned)
     if not changes:
         return elder
+    changed = facts_changed(before, fact_values(elder))
+    facts_record(
+        [(elder, changed)], on=cleaned.facts_from, source=Fact.Source.REGISTRY, actor=actor
+    )
+    if changed and cleaned.facts_from != local_today():
+        changes["facts_from"] = [None, cleaned.facts_from.isoformat()]
     elder.version += 1
     elder.save()
     audit.record_change(actor=actor, entity=elder, action="update", changes=changes)
@@ -329,7 +355,9 @@ def elder_change_status(
     if errors:
         raise ValidationFailed(fields=errors)
     before = {"status": elder.status, "status_date": str(elder.status_date or "")}
-    elder.status = status
+    facts_record(
+        [(elder, {Fact.Kind.STATUS: status})], on=on, source=Fact.Source.REGISTRY, actor=actor
+    )
     elder.status_date = on
     elder.version += 1
     elder.save(update_fields=["status", "status_date", "version", "updated_at"])
@@ -493,3 +521,202 @@ def guardian_remove(*, actor: Actor, elder_id: int, guardian_id: int) -> None:
         note="guardian removed",
         changes={"guardian": [label, None]},
     )
+
+
+# --- Dated facts (docs/decisions/0011-facts-about-people-are-dated.md) ---------------------------
+
+# The Elder column that holds each fact's value today.
+FACT_COLUMNS: dict[str, str] = {
+    Fact.Kind.ECONOMIC: "economic_status",
+    Fact.Kind.INSURANCE: "insurance",
+    Fact.Kind.LIVING: "living_arrangement",
+    Fact.Kind.RESIDENCE: "region_code",
+    Fact.Kind.STATUS: "status",
+    Fact.Kind.ABILITY: "ability_level",
+    Fact.Kind.DISABILITY: "disability_grade",
+}
+_GRADES = (Fact.Kind.ABILITY, Fact.Kind.DISABILITY)
+
+
+def fact_values(values: Mapping[str, object] | Elder) -> dict[str, str]:
+    """The facts a person's columns state, kind -> value as facts keep it; a column without a
+    value (no grade yet) states none."""
+    get = values.get if isinstance(values, Mapping) else lambda c: getattr(values, c, None)
+    out = {}
+    for kind, column in FACT_COLUMNS.items():
+        value = get(column)
+        if value is not None and value != "":
+            out[kind] = str(value)
+    return out
+
+
+def facts_opening(
+    values: Mapping[str, object],
+    *,
+    on: dt.date,
+    source: str,
+    reference: str = "",
+    recorded_at: dt.datetime,
+    recorded_by_id: int | None = None,
+) -> list[dict]:
+    """The fact rows of a person filed now (without their elder): each column's value holds
+    from `on`; a person filed as moved out or deceased was active until their status date.
+    The form, the import and the demo city all file people's first facts with this."""
+    base = {
+        "source": source,
+        "reference": reference,
+        "recorded_at": recorded_at,
+        "recorded_by_id": recorded_by_id,
+        "superseded_at": None,
+    }
+    rows = []
+    for kind, value in fact_values(values).items():
+        start = on
+        if kind == Fact.Kind.STATUS and value != Elder.Status.ACTIVE:
+            status_date = values.get("status_date")
+            if isinstance(status_date, dt.date):
+                if on < status_date:
+                    rows.append(
+                        {
+                            "kind": kind,
+                            "value": Elder.Status.ACTIVE,
+                            "valid_from": on,
+                            "valid_to": status_date,
+                            **base,
+                        }
+                    )
+                start = status_date
+        rows.append({"kind": kind, "value": value, "valid_from": start, "valid_to": None, **base})
+    return rows
+
+
+def facts_file_opening(elder: Elder, *, on: dt.date, source: str, actor: Actor | None) -> None:
+    now = timezone.now()
+    Fact.objects.bulk_create(
+        Fact(elder=elder, **row)
+        for row in facts_opening(
+            {
+                **{c: getattr(elder, c) for c in FACT_COLUMNS.values()},
+                "status_date": elder.status_date,
+            },
+            on=on,
+            source=source,
+            recorded_at=now,
+            recorded_by_id=getattr(account_of(actor), "pk", None),
+        )
+    )
+
+
+def facts_from_clean(on: dt.date | None, *, errors: dict, field: str = "facts_from") -> dt.date:
+    """The day changed facts hold from: today unless stated, never in the future."""
+    today = local_today()
+    if on is None:
+        return today
+    if on > today:
+        errors[field] = _("Changes cannot take effect in the future; record them on the day.")
+    elif on < today - dt.timedelta(days=FACTS_BACKDATE_DAYS):
+        errors[field] = _("A change can be dated at most ten years back.")
+    return on
+
+
+FACTS_BACKDATE_DAYS = 3660
+
+
+@dataclass
+class _FactPlan:
+    supersede: list[int] = field(default_factory=list)
+    close: list[int] = field(default_factory=list)
+    reopen: list[int] = field(default_factory=list)
+    create: list[Fact] = field(default_factory=list)
+
+
+def _fact_plan(
+    plan: _FactPlan, live: list[Fact], *, elder_id: int, kind: str, value: str, on: dt.date, make
+) -> None:
+    """The one rule (ADR 0011): a value stated from `on` holds from then on. Facts of the kind
+    starting on or after `on` are superseded (kept, never in force again); the fact before
+    (covering `on` or ending on it) is extended when it has the same value, else it ends on
+    `on` and a new fact opens."""
+    later = [f for f in live if f.valid_from >= on]
+    prior = next(
+        (f for f in live if f.valid_from < on and (f.valid_to is None or f.valid_to >= on)), None
+    )
+    if not later and prior is not None and prior.value == value and prior.valid_to is None:
+        return  # nothing changes
+    plan.supersede += [f.pk for f in later]
+    if prior is not None and prior.value == value:
+        if prior.valid_to is not None:
+            plan.reopen.append(prior.pk)
+        return
+    if prior is not None and (prior.valid_to is None or prior.valid_to > on):
+        plan.close.append(prior.pk)  # it held until `on`
+    plan.create.append(make(elder_id=elder_id, kind=kind, value=value, valid_from=on))
+
+
+def facts_record(
+    changes: Iterable[tuple[Elder, Mapping[str, str]]],
+    *,
+    on: dt.date,
+    source: str,
+    reference: str = "",
+    references: Mapping[int, str] | None = None,
+    actor: Actor | None = None,
+) -> int:
+    """Record, for each person, the values that hold from `on` (kind -> value), and set the
+    columns that show them today on the (unsaved) Elder objects: the caller saves them, in the
+    same transaction. Changes of many people cost four queries, so the import uses this too.
+    `references` (person id -> reference) names each person's own source document, else
+    `reference` names one for all. Returns the number of facts opened."""
+    changes = [(elder, dict(values)) for elder, values in changes if values]
+    if not changes:
+        return 0
+    if on > local_today():
+        raise ValueError("facts are recorded from today or an earlier day")
+    ids = {elder.pk for elder, _values in changes}
+    kinds = {kind for _elder, values in changes for kind in values}
+    live: dict[tuple[int, str], list[Fact]] = defaultdict(list)
+    rows = Fact.objects.filter(elder_id__in=ids, kind__in=kinds, superseded_at__isnull=True).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
+    for fact in rows.order_by("valid_from"):
+        live[(fact.elder_id, fact.kind)].append(fact)
+    now = timezone.now()
+    by = account_of(actor)
+
+    def make(*, elder_id: int, **kw) -> Fact:
+        ref = references.get(elder_id, reference) if references else reference
+        return Fact(
+            elder_id=elder_id,
+            source=source,
+            reference=ref[:40],
+            recorded_at=now,
+            recorded_by=by,
+            **kw,
+        )
+
+    plan = _FactPlan()
+    for elder, values in changes:
+        for kind, value in values.items():
+            if kind not in FACT_COLUMNS or not value:
+                raise ValueError(f"a fact needs a known kind and a value: {kind}={value!r}")
+            _fact_plan(
+                plan,
+                live[(elder.pk, kind)],
+                elder_id=elder.pk,
+                kind=kind,
+                value=value,
+                on=on,
+                make=make,
+            )
+            column = FACT_COLUMNS[kind]
+            setattr(elder, column, int(value) if kind in _GRADES else value)
+    # In this order, so that the database's one-open and one-start rules hold at every step.
+    Fact.objects.filter(pk__in=plan.supersede).update(superseded_at=now)
+    Fact.objects.filter(pk__in=plan.close).update(valid_to=on)
+    Fact.objects.filter(pk__in=plan.reopen).update(valid_to=None)
+    Fact.objects.bulk_create(plan.create)
+    return len(plan.create)
+
+
+def facts_changed(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, str]:
+    return {kind: value for kind, value in after.items() if before.get(kind) != value}

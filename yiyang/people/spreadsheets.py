@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiyang.accounts.models import account_of
 from yiyang.core import audit, crypto
 from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.models import ChangeLog
 from yiyang.core.scoping import region_in_scope, scoped
+from yiyang.core.timeutils import local_today
 from yiyang.exchange.cells import parse_row
 from yiyang.exchange.columns import (
     BOOL,
@@ -35,7 +37,7 @@ from yiyang.exchange.kinds import DataKind, Export
 from yiyang.institutions.models import Organisation
 from yiyang.people import idnumbers
 from yiyang.people.errors import ID_REASONS, ElderNotEditable
-from yiyang.people.models import Elder, Guardian, HealthProfile
+from yiyang.people.models import Elder, Fact, Guardian, HealthProfile
 from yiyang.people.services import EDITABLE as ELDER_EDITABLE
 from yiyang.people.services import (
     ElderData,
@@ -43,6 +45,10 @@ from yiyang.people.services import (
     elder_build,
     elder_clean,
     elder_snapshot,
+    fact_values,
+    facts_changed,
+    facts_opening,
+    facts_record,
     guardian_clean,
 )
 from yiyang.regions.models import Region
@@ -143,6 +149,16 @@ ELDER_COLUMNS = (
         ),
         width=22,
         fields=("institution",),
+    ),
+    Column(
+        "facts_from",
+        "情况变更日期",
+        DATE,
+        help=_(
+            "The day this row's economic situation, insurance, living arrangement and community "
+            "hold from, when they change (e.g. 2026-03-01); empty means the day of the import."
+        ),
+        width=12,
     ),
     Column(
         "guardian_name",
@@ -288,6 +304,7 @@ class ElderImporter(Importer):
             insurance=values["insurance"],
             living_arrangement=values["living_arrangement"],
             institution_id=org.pk if org is not None else None,
+            facts_from=values["facts_from"],
         )
         too_long(Elder, {k: values[k] for k in ("address", "phone")}, errors, {})
         cleaned = None
@@ -320,14 +337,27 @@ class ElderImporter(Importer):
 
     def _write(self, rows: list[_ElderRow], result: BatchResult) -> None:
         now = timezone.now()
+        now_day = local_today()
         logs: list[ChangeLog] = []
         new_rows = [r for r in rows if r.current is None]
         old_rows = [r for r in rows if r.current is not None]
 
         elders = [elder_build(cleaned=r.cleaned) for r in new_rows]
         Elder.objects.bulk_create(elders)
-        profiles, guardians = [], []
+        profiles, guardians, facts = [], [], []
+        by = account_of(self.actor)
         for row, elder in zip(new_rows, elders, strict=True):
+            facts += [
+                Fact(elder=elder, **f)
+                for f in facts_opening(
+                    row.cleaned.values | {"region_code": elder.region_code, "status": "active"},
+                    on=row.cleaned.facts_from,
+                    source=Fact.Source.IMPORT,
+                    reference=f"import #{self.job.pk}",
+                    recorded_at=now,
+                    recorded_by_id=by.pk if by else None,
+                )
+            ]
             changes = _created(elder_snapshot(elder))
             if row.health:
                 profiles.append(HealthProfile(elder=elder, **row.health))
@@ -346,9 +376,16 @@ class ElderImporter(Importer):
                 old_guardians[g.elder_id].append(g)
             changed_elders, changed_fields = [], set()
             profile_updates, guardian_updates = [], []
+            facts_by_day: dict = defaultdict(list)
             for row in old_rows:
                 elder = row.current
+                before = fact_values(elder)
                 changes = elder_apply(elder=elder, cleaned=row.cleaned)
+                changed = facts_changed(before, fact_values(elder))
+                if changed:
+                    facts_by_day[row.cleaned.facts_from].append((elder, changed))
+                    if row.cleaned.facts_from != now_day:
+                        changes["facts_from"] = [None, row.cleaned.facts_from.isoformat()]
                 if changes:
                     elder.version += 1
                     elder.updated_at = now
@@ -398,6 +435,14 @@ class ElderImporter(Importer):
                     result.updated += 1
                 else:
                     result.unchanged += 1
+            for day, people in facts_by_day.items():
+                facts_record(
+                    people,
+                    on=day,
+                    source=Fact.Source.IMPORT,
+                    reference=f"import #{self.job.pk}",
+                    actor=self.actor,
+                )
             if changed_elders:
                 fields = changed_fields & set(ELDER_EDITABLE)
                 fields |= {"region_code", "name_pinyin", "name_initials", "version", "updated_at"}
@@ -406,6 +451,7 @@ class ElderImporter(Importer):
                 bulk_update(HealthProfile, profile_updates, [*HEALTH_KEYS, "updated_at"])
             if guardian_updates:
                 bulk_update(Guardian, guardian_updates, ["relation", "phone"])
+        Fact.objects.bulk_create(facts)
         HealthProfile.objects.bulk_create(profiles)
         Guardian.objects.bulk_create(guardians)
         ChangeLog.objects.bulk_create(logs)
@@ -415,7 +461,8 @@ class ElderImporter(Importer):
 
 
 def export_columns() -> list[Column]:
-    base = [c for c in ELDER_COLUMNS if c.key not in HEALTH_KEYS]
+    # The facts' dates are on the record page, not one per row.
+    base = [c for c in ELDER_COLUMNS if c.key not in (*HEALTH_KEYS, "facts_from")]
     base = [replace(c, header="身份证号(脱敏)") if c.key == "id_number" else c for c in base]
     return [
         *base,

@@ -21,6 +21,7 @@ EXPECTED = {
     ("post", "/api/v1/elders/{elder_id}/status"),
     ("post", "/api/v1/elders/{elder_id}/reveal-id"),
     ("get", "/api/v1/elders/{elder_id}/health"),
+    ("get", "/api/v1/elders/{elder_id}/facts"),
     ("get", "/api/v1/elders/{elder_id}/guardians"),
     ("post", "/api/v1/elders/{elder_id}/guardians"),
     ("get", "/api/v1/service-items"),

@@ -29,7 +29,7 @@ from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.core.timeutils import local_today
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.tests.factories import OrganisationFactory
-from yiyang.people.models import Elder, Guardian
+from yiyang.people.models import Elder, Fact, Guardian
 from yiyang.people.tests.factories import ElderFactory
 
 from .factories import assessor_pool, ltc_answers, officer, policy
@@ -113,6 +113,10 @@ def test_a_case_runs_from_application_to_effective_and_tells_the_other_apps(
     assert case.status == S.EFFECTIVE
     assert (case.valid_from, case.valid_to) == (dt.date(2026, 9, 14), dt.date(2028, 9, 13))
     assert elder.disability_grade == 3
+    # the grade is a dated fact from the conclusion's first day, naming the case
+    grade = Fact.objects.get(elder=elder, kind=Fact.Kind.DISABILITY)
+    assert (grade.value, grade.valid_from, grade.valid_to) == ("3", dt.date(2026, 9, 14), None)
+    assert (grade.source, grade.reference) == (Fact.Source.ASSESSMENT, case.number)
     assert ChangeLog.objects.filter(
         entity_type="people.elder", entity_id=elder.pk, changes__disability_grade=[None, 3]
     ).exists()

@@ -34,7 +34,8 @@ from yiyang.core.models import ChangeLog
 from yiyang.core.timeutils import add_months, local_today
 from yiyang.core.workdays import deadline
 from yiyang.institutions.models import Organisation
-from yiyang.people.models import Elder
+from yiyang.people.models import Elder, Fact
+from yiyang.people.services import facts_record
 from yiyang.regions.models import Region
 
 from .accounts import DEMO_CARE_HOME, DEMO_PASSWORD, PREFIX
@@ -363,9 +364,11 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
             key = (case.elder_id, instruments[case.instrument].registry_field)
             in_effect.setdefault(key, []).append(case)
     grades: dict[tuple[int, str], int] = {}  # the person's field follows their current one
+    current_of: dict[tuple[int, str], Assessment] = {}
     for key, group in in_effect.items():
         current = max(group, key=conclusion_rank)
         grades[key] = current.grade
+        current_of[key] = current
         for case in group:
             if case is not current:
                 supersede(case, by=current)
@@ -404,6 +407,23 @@ def _history(*, seed, today, org, profiles) -> dict[str, int]:
     for field, groups in by_field.items():
         for grade, ids in groups.items():
             Elder.objects.filter(pk__in=ids).update(**{field: grade})
+    # The grades are dated facts from the conclusions' first days, filed as the procedure files
+    # them (people.services.facts_record).
+    by_day: dict[dt.date, list[Assessment]] = {}
+    for case in current_of.values():
+        by_day.setdefault(case.valid_from, []).append(case)
+    for valid_from, group in by_day.items():
+        for chunk in range(0, len(group), 500):
+            part = group[chunk : chunk + 500]
+            facts_record(
+                [
+                    (Elder(pk=c.elder_id), {instruments[c.instrument].registry_field: str(c.grade)})
+                    for c in part
+                ],
+                on=valid_from,
+                source=Fact.Source.ASSESSMENT,
+                references={c.elder_id: c.number for c in part},
+            )
     statuses = Counter(c.status for c in objects)
     return {
         "assessment.assessment": len(cases),

@@ -25,7 +25,7 @@ from yiyang.assessment.models import (
 )
 from yiyang.core.models import ChangeLog
 from yiyang.institutions.models import Organisation
-from yiyang.people.models import Elder, Guardian, HealthProfile
+from yiyang.people.models import Elder, Fact, Guardian, HealthProfile
 from yiyang.regions.models import Region
 from yiyang.regions.services import regions_load_vendored
 
@@ -170,7 +170,7 @@ def _build(*, elders: int, seed: int, as_of: dt.date, progress: Progress) -> dic
         rng=rng, names=names, cmap=cmap, orgs=city_orgs, as_of=as_of, seed=seed, first_id=first_id
     )
     started = time.monotonic()
-    loaded = (Elder, HealthProfile, Guardian, ChangeLog)
+    loaded = (Elder, HealthProfile, Guardian, ChangeLog, Fact)
     with indexes_deferred(loaded if elders >= BIG else []):
         for start in range(0, elders, CHUNK):
             rows: dict[type, list[dict]] = {model: [] for model in loaded}
@@ -180,6 +180,7 @@ def _build(*, elders: int, seed: int, as_of: dt.date, progress: Progress) -> dic
                 rows[HealthProfile] += batch.health
                 rows[Guardian] += batch.guardians
                 rows[ChangeLog] += batch.changes
+                rows[Fact] += batch.facts
             for model in loaded:
                 writer.write(model, rows[model])
             done = min(start + CHUNK, elders)
@@ -213,6 +214,7 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
         (AssessorProfile, "employer"),
         (AssessorTie, "elder"),
         (Guardian, "elder"),
+        (Fact, "elder"),
         (HealthProfile, "elder"),
         (Elder, "institution"),
         (User, "elder"),
@@ -237,7 +239,7 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
     User.objects.filter(username__startswith=PREFIX).update(organisation=None, elder=None)
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (Guardian, HealthProfile, Elder, Organisation):
+        for model in (Fact, Guardian, HealthProfile, Elder, Organisation):
             cursor.execute(f"DELETE FROM {qn(model._meta.db_table)}")  # noqa: S608
     ChangeLog.objects.create(
         actor_label=DEMO_ACTOR,
@@ -311,6 +313,12 @@ def demo_digest() -> str:
             "is_guardian",
             "is_emergency_contact",
             "account__username",
+        ).iterator()
+    )
+    feed(
+        ((elder_key[row[0]], *row[1:3]), (elder_key[row[0]], *row[1:]))
+        for row in Fact.objects.values_list(
+            "elder_id", "kind", "valid_from", "valid_to", "value", "source"
         ).iterator()
     )
     feed(

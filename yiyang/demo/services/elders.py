@@ -7,12 +7,14 @@ import random
 from dataclasses import dataclass
 from itertools import accumulate
 
+from django.utils import timezone
+
 from yiyang.core.divisions import street_of
-from yiyang.core.timeutils import age_on, years_before
+from yiyang.core.timeutils import add_months, age_on, years_before
 from yiyang.institutions.models import Organisation
 from yiyang.people import idnumbers
-from yiyang.people.models import Elder, Guardian
-from yiyang.people.services import elder_derived
+from yiyang.people.models import Elder, Fact, Guardian
+from yiyang.people.services import elder_derived, facts_opening
 from yiyang.regions.models import Region
 
 from . import tables
@@ -79,6 +81,7 @@ class Batch:
     health: list[dict]
     guardians: list[dict]
     changes: list[dict]
+    facts: list[dict]
 
 
 class ElderGenerator:
@@ -98,6 +101,7 @@ class ElderGenerator:
         self.cmap = cmap
         self.orgs = orgs
         self.as_of = as_of
+        self.now = timezone.now()
         self.note = f"demo city, seed {seed}"
         self.next_id = first_id
         self._bands = [(a, f) for a, _s, f in AGE_BANDS]
@@ -299,6 +303,7 @@ class ElderGenerator:
                     },
                 }
             )
+        facts = self._facts(elder, birth)
         in_care = living == Elder.Living.INSTITUTION
         health = (
             self._health(elder_id, age, decade, sex)
@@ -312,7 +317,43 @@ class ElderGenerator:
             if in_care or rng.random() < WITH_CONTACTS
             else []
         )
-        return Batch([elder], [health] if health else [], guardians, changes)
+        return Batch([elder], [health] if health else [], guardians, changes, facts)
+
+    def _facts(self, elder: dict, birth: dt.date) -> list[dict]:
+        """The person's dated facts, filed by the registry's own builder from the day they were
+        registered; some had another economic situation or lived at home before."""
+        rng = self.rng
+        registered = max(
+            add_months(birth, 720), self.as_of - dt.timedelta(days=rng.randrange(60, 2900))
+        )
+        if elder["status_date"] is not None and elder["status_date"] <= registered:
+            registered = elder["status_date"] - dt.timedelta(days=rng.randrange(30, 400))
+        facts = facts_opening(
+            elder,
+            on=registered,
+            source=Fact.Source.RECORDED,
+            recorded_at=self.now,
+        )
+        for fact in facts:
+            fact["elder_id"] = elder["id"]
+        span = (min(elder["status_date"] or self.as_of, self.as_of) - registered).days
+        before = None
+        if span > 60:
+            if (elder["economic_status"] == Elder.Economic.DIBAO and rng.random() < 0.3) or (
+                elder["economic_status"] == Elder.Economic.ORDINARY and rng.random() < 0.01
+            ):
+                before = ("economic_status", Elder.Economic.LOW_INCOME)
+            elif elder["economic_status"] == Elder.Economic.LOW_INCOME and rng.random() < 0.2:
+                before = ("economic_status", Elder.Economic.DIBAO)
+            elif elder["living_arrangement"] == Elder.Living.INSTITUTION and rng.random() < 0.5:
+                before = ("living_arrangement", Elder.Living.HOME)
+        if before is not None:
+            kind, value = before
+            changed = registered + dt.timedelta(days=rng.randrange(30, span - 29))
+            fact = next(f for f in facts if f["kind"] == kind)
+            facts.append({**fact, "valid_from": changed})
+            fact.update(value=value, valid_to=changed)
+        return facts
 
     # -- records around the person ------------------------------------------------------
 

@@ -153,3 +153,14 @@ def test_each_older_person_has_an_import_row_in_the_history(small_city):
     assert imports.count() == Elder.objects.count()
     inactive = Elder.objects.exclude(status="active").count()
     assert ChangeLog.objects.filter(entity_type="people.elder", action="status").count() == inactive
+
+
+def test_the_columns_follow_the_dated_facts_and_some_people_have_a_past(small_city):
+    from yiyang.people.models import Fact
+    from yiyang.people.tests.test_facts import columns_follow_facts
+
+    assert columns_follow_facts() == []
+    changed = Fact.objects.filter(kind="economic_status", valid_to__isnull=False)
+    assert changed.exists()  # someone was 低收入 before they were 低保, or the other way
+    assert Fact.objects.filter(kind="status", value="active", valid_to__isnull=False).exists()
+    assert not Fact.objects.filter(valid_from__gt=AS_OF, source="recorded").exists()

@@ -28,6 +28,7 @@ from yiyang.exchange.workbooks import Layout
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.people.errors import ID_REASONS
+from yiyang.people.models import Fact
 from yiyang.people.tests.factories import ElderFactory, id_number_for
 
 S = Assessment.Status
@@ -194,6 +195,10 @@ def test_each_standard_is_imported_and_sets_the_persons_field_as_the_procedure_w
     assert (gbt.disability_grade, gbt.ability_level) == (None, 2)
     assert mzt.ability_level == 2
     assert (barthel.disability_grade, barthel.ability_level) == (None, None)
+    # as dated facts from each conclusion's first day
+    fact = Fact.objects.get(elder=ltc, kind=Fact.Kind.DISABILITY)
+    assert (fact.value, fact.valid_from, fact.reference) == ("3", days(-90), case.number)
+    assert not Fact.objects.filter(elder=barthel, kind__in=["ability_level", "disability_grade"])
     log = ChangeLog.objects.get(entity_type="people.elder", entity_id=ltc.pk)
     assert log.changes == {"disability_grade": [None, 3]}
     assert log.note.startswith(f"import #{job.pk}")

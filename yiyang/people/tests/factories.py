@@ -4,8 +4,10 @@ import factory
 
 from yiyang.core import crypto
 from yiyang.core.pinyin import name_initials, name_pinyin
+from yiyang.core.timeutils import local_today
 from yiyang.people import idnumbers
-from yiyang.people.models import Elder
+from yiyang.people.models import Elder, Fact
+from yiyang.people.services import ElderData, facts_file_opening
 
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN = ["秀英", "桂兰", "建国", "国华", "玉珍", "德明", "淑珍", "志强", "文华", "丽华"]
@@ -19,12 +21,26 @@ def id_number_for(
     )
 
 
+def elder_data(city, **overrides):
+    """What an officer types to register 曾桂兰 in Panlong, with `overrides`."""
+    values = {
+        "name": "曾桂兰",
+        "id_number": id_number_for(9001, sex="F", birth=dt.date(1948, 5, 17)),
+        "region_code": city.panlong_community.code,
+        "address": "拓东路 1 号",
+        "phone": "13812345678",
+    }
+    values.update(overrides)
+    return ElderData(**values)
+
+
 class ElderFactory(factory.django.DjangoModelFactory):
     """Builds an elder directly; tests of elder_create go through the service instead."""
 
     class Meta:
         model = Elder
         exclude = ["id_number"]
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: SURNAMES[n % 10] + GIVEN[(n // 10) % 10])
     id_number = factory.Sequence(
@@ -39,3 +55,9 @@ class ElderFactory(factory.django.DjangoModelFactory):
     name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))
     region_code = factory.LazyAttribute(lambda o: o.region.code)
     address = "测试路2号"
+
+    @factory.post_generation
+    def facts(obj, create, extracted, **kwargs):
+        """Its first dated facts, from the day it was made, as the registry files them."""
+        if create:
+            facts_file_opening(obj, on=local_today(), source=Fact.Source.RECORDED, actor=None)

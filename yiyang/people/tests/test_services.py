@@ -16,7 +16,7 @@ from yiyang.people import idnumbers, services
 from yiyang.people.errors import ID_REASONS, ElderNotEditable, StaleVersion
 from yiyang.people.models import Elder, Guardian, HealthProfile
 from yiyang.people.services import ElderData
-from yiyang.people.tests.factories import ElderFactory, id_number_for
+from yiyang.people.tests.factories import ElderFactory, elder_data, id_number_for
 
 
 @pytest.fixture
@@ -29,16 +29,7 @@ def outsider(city):
     return UserFactory(region=city.wuhua, role=Role.CIVIL_AFFAIRS)
 
 
-def _data(city, **overrides) -> ElderData:
-    values = {
-        "name": "曾桂兰",
-        "id_number": id_number_for(9001, sex="F", birth=dt.date(1948, 5, 17)),
-        "region_code": city.panlong_community.code,
-        "address": "拓东路 1 号",
-        "phone": "13812345678",
-    }
-    values.update(overrides)
-    return ElderData(**values)
+_data = elder_data
 
 
 def _refusal(actor, data) -> dict:
