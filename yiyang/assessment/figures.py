@@ -50,6 +50,7 @@ from yiyang.assessment.models import (
 )
 from yiyang.core.scoping import require, scoped
 from yiyang.core.timeutils import LOCAL_TZ
+from yiyang.people.models import Elder
 from yiyang.regions.models import Region
 
 CAPABILITY = "assessments.supervise"
@@ -94,6 +95,10 @@ class DaysBetween(Func):
 def _share(part: int, whole: int) -> float | None:
     """Per cent with one decimal; None when there is nothing to divide."""
     return round(100 * part / whole, 1) if whole else None
+
+
+def _per_thousand(part: int, whole: int) -> float | None:
+    return round(1000 * part / whole, 1) if whole else None
 
 
 def _one_if(condition: Q) -> Case:
@@ -388,6 +393,15 @@ def grade_distribution(*, actor, filters: FigureFilters | None = None) -> list[d
     )
     codes = {r["district"] for r in rows}
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    # The older people on record in each district, the rates' denominator, in the same scope.
+    people = dict(
+        scoped(Elder.objects.filter(status=Elder.Status.ACTIVE), actor)
+        .annotate(district=Substr("region_code", 1, 6))
+        .filter(district__in=codes)
+        .values("district")
+        .annotate(n=Count("id"))
+        .values_list("district", "n")
+    )
     tables: dict[str, dict] = {}
     for r in rows:
         table = tables.get(r["instrument"])
@@ -408,15 +422,21 @@ def grade_distribution(*, actor, filters: FigureFilters | None = None) -> list[d
         lines = []
         for code in districts:
             counts = [table["cells"].get((code, g), 0) for g in grades]
+            older = people.get(code, 0)
             lines.append(
                 {
                     "code": code,
                     "name": names.get(code, code),
                     "counts": counts,
                     "total": sum(counts),
+                    "older_people": older,
+                    # per 1,000 older people on record in the district (None without any)
+                    "rates": [_per_thousand(n, older) for n in counts],
+                    "rate": _per_thousand(sum(counts), older),
                 }
             )
         totals = [sum(line["counts"][i] for line in lines) for i in range(len(grades))]
+        older = sum(line["older_people"] for line in lines)
         result.append(
             {
                 "instrument": table["instrument"],
@@ -425,6 +445,8 @@ def grade_distribution(*, actor, filters: FigureFilters | None = None) -> list[d
                 "districts": lines,
                 "totals": totals,
                 "total": sum(totals),
+                "older_people": older,
+                "rate": _per_thousand(sum(totals), older),
             }
         )
     return result

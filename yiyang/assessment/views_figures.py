@@ -95,16 +95,21 @@ class AssessmentFiguresForm(forms.Form):
 
 
 def _grade_charts(grades: list[dict]) -> list[dict]:
-    """One stacked bar chart per instrument: districts along the axis, one series per grade."""
+    """One stacked bar chart per instrument: every district along the axis, one series per
+    grade in the instrument's order (mildest first, so the colours darken with the grade), the
+    bars in cases per 1,000 older people on record, the counts beside them for the tooltip."""
     return [
         {
             "id": table["instrument"],
             "title": table["title"],
             "districts": [line["name"] for line in table["districts"]],
+            "unit": _("per 1,000 older people"),
+            "cases": _("cases"),
             "series": [
                 {
                     "name": grade["label"],
-                    "data": [line["counts"][i] for line in table["districts"]],
+                    "data": [line["rates"][i] or 0 for line in table["districts"]],
+                    "counts": [line["counts"][i] for line in table["districts"]],
                 }
                 for i, grade in enumerate(table["grades"])
             ],

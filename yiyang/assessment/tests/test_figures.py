@@ -28,6 +28,7 @@ from yiyang.core.exceptions import PermissionDenied
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.tests.factories import OrganisationFactory
+from yiyang.people.models import Elder
 from yiyang.people.tests.factories import ElderFactory
 
 LTC, GBT = "ltc-2021", "gbt-42195-2022"
@@ -371,10 +372,21 @@ def test_grades_in_force_are_counted_by_district_with_the_instruments_labels(
     # then LTC-2021 lists all six grades, and Panlong holds C1 (2), C2 and C4 (3), C3 (4)
     ltc = tables[LTC]
     assert [g["label"] for g in ltc["grades"]] == list(instrument_load(LTC).grades.values())
+    older = Elder.objects.filter(status="active", region_code__startswith="530103").count()
+    assert older > 0
+    per_1000 = [round(1000 * n / older, 1) for n in (0, 0, 1, 2, 1, 0)]
     assert ltc["districts"] == [
-        {"code": "530103", "name": "盘龙区", "counts": [0, 0, 1, 2, 1, 0], "total": 4}
+        {
+            "code": "530103",
+            "name": "盘龙区",
+            "counts": [0, 0, 1, 2, 1, 0],
+            "total": 4,
+            "older_people": older,
+            "rates": per_1000,
+            "rate": round(4000 / older, 1),
+        }
     ]
-    assert (ltc["totals"], ltc["total"]) == ([0, 0, 1, 2, 1, 0], 4)
+    assert (ltc["totals"], ltc["total"], ltc["older_people"]) == ([0, 0, 1, 2, 1, 0], 4, older)
     # and GB/T 42195 its five grades, with C8 (grade 1) from another community of Panlong
     gbt = tables[GBT]
     assert gbt["grades"][1] == {"grade": 1, "label": "能力轻度受损（轻度失能）"}
@@ -486,10 +498,16 @@ def test_the_page_shows_every_figure(
     assert "/static/yiyang/assessment-figures.js" in html
     charts = {c["id"]: c for c in response.context["charts"]}
     assert charts[LTC]["districts"] == ["盘龙区"]
-    assert [s["data"] for s in charts[LTC]["series"]] == [[0], [0], [1], [2], [1], [0]]
+    # in cases per 1,000 older people on record, with the counts for the tooltip
+    older = Elder.objects.filter(status="active", region_code__startswith="530103").count()
+    assert [s["counts"] for s in charts[LTC]["series"]] == [[0], [0], [1], [2], [1], [0]]
+    assert [s["data"] for s in charts[LTC]["series"]] == [
+        [round(1000 * n / older, 1)] for n in (0, 0, 1, 2, 1, 0)
+    ]
+    assert str(charts[LTC]["unit"]) == "每千名老年人"
 
 
-def test_the_figures_take_seven_queries_however_many_cases_and_assessors(
+def test_the_figures_take_eight_queries_however_many_cases_and_assessors(
     client, city, casebook, panlong_officer, django_assert_num_queries
 ):
     # given the casebook's cases, and the queries of the page that shows them
@@ -512,9 +530,10 @@ def test_the_figures_take_seven_queries_however_many_cases_and_assessors(
             objected=n % 3 == 0,
         )
         _forms(case, 1, (trio[n % 3], n % 5), (trio[(n + 1) % 3], 2), discrepancy=n % 2 == 0)
-    # then the figures take seven queries: the workload, the disagreements, the grades and
-    # the outliers one each, and the names of assessors (twice) and of districts
-    with django_assert_num_queries(7):
+    # then the figures take eight queries: the workload, the disagreements, the grades and
+    # the outliers one each, the names of assessors (twice) and of districts, and the older
+    # people by district (the rates' denominator)
+    with django_assert_num_queries(8):
         assessments.assessment_figures(actor=panlong_officer)
     # and the page as many as before
     with django_assert_num_queries(len(page.captured_queries)):
@@ -618,6 +637,18 @@ def test_the_officer_sees_the_grade_chart_drawn_offline(page, sign_in, city, cas
     )
     assert drawn == [True, True]
     assert page.evaluate("() => echarts.version").startswith("5.")
+    # every district is named under its bar, and the grades darken in order
+    axis = page.evaluate(
+        """() => { const o = echarts.getInstanceByDom(document.querySelector('[data-chart]'))
+                   .getOption(); return [o.xAxis[0].axisLabel.interval, o.xAxis[0].data,
+                   o.color.slice(0, o.series.length)]; }"""
+    )
+    assert axis[0] == 0 and axis[1] == ["盘龙区"]
+
+    def darkness(colour: str) -> int:
+        return -sum(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    assert [darkness(c) for c in axis[2]] == sorted(darkness(c) for c in axis[2])
     assert "评估员甲" in page.inner_text("[data-testid=workload-assessors]")
     page.screenshot(path=screenshots / "supervision-assessment-figures.png", full_page=True)
     # and a bad gap is answered beside its field, the chart still drawn

@@ -4,6 +4,19 @@
 (function () {
   "use strict";
 
+  // n blues from light to dark (ColorBrewer "Blues", interpolated to the number of grades).
+  var BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"];
+  function shades(n) {
+    if (n <= 1) {
+      return [BLUES[5]];
+    }
+    var out = [];
+    for (var i = 0; i < n; i += 1) {
+      out.push(BLUES[Math.round((i * (BLUES.length - 1)) / (n - 1))]);
+    }
+    return out;
+  }
+
   function draw() {
     var source = document.getElementById("grade-charts");
     if (!source || typeof echarts === "undefined") {
@@ -18,13 +31,35 @@
         return;
       }
       var instance = echarts.init(el, null, { renderer: "canvas", locale: locale });
+      var many = chart.districts.length > 6;
       instance.setOption({
         animation: false,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        // The grades in order, mildest lightest: a sequential scale, never a rainbow.
+        color: shades(chart.series.length),
+        tooltip: {
+          trigger: "axis",
+          axisPointer: { type: "shadow" },
+          formatter: function (items) {
+            var lines = [items.length ? items[0].axisValueLabel : ""];
+            items.forEach(function (item) {
+              var n = chart.series[item.seriesIndex].counts[item.dataIndex];
+              lines.push(
+                item.marker + item.seriesName + "：" + item.value + " ‰（" + n + " " +
+                  chart.cases + "）"
+              );
+            });
+            return lines.join("<br>");
+          },
+        },
         legend: { type: "scroll", top: 0 },
         grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: chart.districts },
-        yAxis: { type: "value", minInterval: 1 },
+        // Every district named: none skipped, slanted when there are many.
+        xAxis: {
+          type: "category",
+          data: chart.districts,
+          axisLabel: { interval: 0, rotate: many ? 40 : 0 },
+        },
+        yAxis: { type: "value", name: chart.unit, nameTextStyle: { align: "left" } },
         series: chart.series.map(function (s) {
           return {
             name: s.name,
