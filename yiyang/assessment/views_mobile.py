@@ -97,7 +97,16 @@ def task_list(request):
         .order_by("rank", F("assessment__onsite_due").asc(nulls_last=True), "-id")[:100]
     )
     tasks = [{"assignment": a, "case": a.assessment, "is_open": a.rank == 0} for a in rows]
-    response = render(request, "assessment/mobile/tasks.html", {"tasks": tasks})
+    # What is left to do, then what is done or closed: a done visit has no deadline any more.
+    response = render(
+        request,
+        "assessment/mobile/tasks.html",
+        {
+            "tasks": tasks,
+            "open_tasks": [t for t in tasks if t["is_open"]],
+            "done_tasks": [t for t in tasks if not t["is_open"]],
+        },
+    )
     # The list may be kept on the phone too, to reach the kept forms without a connection.
     response[OFFLINE_HEADER] = "keep"
     return response

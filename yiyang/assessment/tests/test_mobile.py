@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,7 +30,14 @@ class Site:
 
 
 def _assigned(city, pool, boss, *, name="王秀英", instrument="ltc-2021") -> Site:
-    elder = ElderFactory(region=city.panlong_community, name=name, address="白塔路12号")
+    elder = ElderFactory(
+        region=city.panlong_community,
+        name=name,
+        address="白塔路12号",
+        phone="13812345678",
+        lat=Decimal("25.041000"),
+        lng=Decimal("102.712000"),
+    )
     case = services.application_file(
         actor=boss,
         data=ApplicationData(elder_id=elder.id, instrument=instrument, applicant_name="本人"),
@@ -108,6 +116,14 @@ def test_the_task_list_shows_the_assessors_own_cases_open_first(
     assert "白塔路12号" in html
     assert "尚义社区居委会" in html
     assert html.count('data-testid="submitted"') == 1
+    # in two lists: what is left to do (with its deadline), and what is done (without one)
+    open_part, done_part = html.split('data-testid="done-tasks"')
+    assert "张建国" in open_part and "李桂兰" in done_part
+    assert "请于" not in done_part and "提交于" in done_part
+    # and the open visit offers a call to the person and their home on the phone's own map
+    assert 'href="tel:13812345678"' in open_part
+    assert 'href="geo:25.041000,102.712000?q=' in open_part
+    assert 'data-testid="call"' not in done_part and 'data-testid="map"' not in done_part
     # and an assessor of another organisation sees neither
     client.force_login(stranger)
     html = client.get(reverse("assessor:tasks")).content.decode()
