@@ -83,6 +83,9 @@ def _is_open(assignment: Assignment) -> bool:
 # --- Task list ----------------------------------------------------------------------------------
 
 
+DONE_SHOWN = 20
+
+
 @require_GET
 @domain_errors_as_http
 def task_list(request):
@@ -104,7 +107,8 @@ def task_list(request):
         {
             "tasks": tasks,
             "open_tasks": [t for t in tasks if t["is_open"]],
-            "done_tasks": [t for t in tasks if not t["is_open"]],
+            # the latest done ones; the rest are on the console's case list
+            "done_tasks": [t for t in tasks if not t["is_open"]][:DONE_SHOWN],
         },
     )
     # The list may be kept on the phone too, to reach the kept forms without a connection.
@@ -137,6 +141,7 @@ class Question:
 class Screen:
     id: str
     label: str
+    dot: str = ""
     questions: list[Question] = field(default_factory=list)
     takes_diagnoses: bool = False
     diagnoses: str = ""
@@ -150,32 +155,68 @@ def _checked(choices: list[Choice], value) -> list[Choice]:
     return choices
 
 
+# A screen shows at most this many answer options: a form of eight items of five long options
+# each (GB/T 42195 B.1) is two screens of a phone's height or so, not one of 4,800 px.
+OPTIONS_PER_SCREEN = 20
+
+
+def _parts(items: tuple) -> list[tuple]:
+    """The form's items in consecutive, evenly sized parts of at most OPTIONS_PER_SCREEN."""
+    options = sum(len(i.options) for i in items)
+    count = max(1, -(-options // OPTIONS_PER_SCREEN))
+    size = -(-len(items) // count)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _preview(instrument: grading.Instrument, answers: dict) -> dict | None:
+    """This form's scores and grade once every item is answered, shown before the submission
+    (which cannot be undone); None while answers are missing or invalid."""
+    try:
+        result = grading.answers_grade(instrument=instrument, answers=answers)
+    except AnswersInvalid:
+        return None
+    return {
+        "label": result.label,
+        "scores": [
+            {"label": form.label, "score": result.scores[form.id], "max": form.max_score}
+            for form in instrument.forms
+        ],
+    }
+
+
 def _screens(instrument: grading.Instrument, answers: dict) -> list[Screen]:
     """One screen per form of the instrument, then one for its extra inputs if it takes any."""
     items = answers.get("items") if isinstance(answers.get("items"), dict) else {}
     screens = []
     for form in instrument.forms:
-        screen = Screen(id=form.id, label=form.label)
-        for item in form.items:
-            choices = [
-                Choice(value=str(o.score), text=o.text or "", score=o.score) for o in item.options
-            ]
-            screen.questions.append(
-                Question(
-                    name=item.id,
-                    label=item.label,
-                    kind="item",
-                    choices=_checked(choices, items.get(item.id)),
-                )
+        parts = _parts(form.items)
+        for n, part in enumerate(parts, start=1):
+            screen = Screen(
+                id=form.id if n == 1 else f"{form.id}-{n}",
+                label=form.label if len(parts) == 1 else f"{form.label}（{n}/{len(parts)}）",
+                dot=form.id if n == 1 else f"{form.id}·{n}",
             )
-        screens.append(screen)
+            for item in part:
+                choices = [
+                    Choice(value=str(o.score), text=o.text or "", score=o.score)
+                    for o in item.options
+                ]
+                screen.questions.append(
+                    Question(
+                        name=item.id,
+                        label=item.label,
+                        kind="item",
+                        choices=_checked(choices, items.get(item.id)),
+                    )
+                )
+            screens.append(screen)
     if not instrument.inputs:
         return screens
     if "coma" in instrument.inputs:
         label = _("Coma, diagnoses and care-risk events")
     else:
         label = _("Diagnoses and care-risk events")
-    extra = Screen(id="extra", label=label)
+    extra = Screen(id="extra", label=label, dot="+")
     if "coma" in instrument.inputs:
         coma = answers.get("coma")
         extra.questions.append(
@@ -238,6 +279,11 @@ def _js_strings() -> dict[str, str]:
         "unanswered": _("Answer every item before submitting."),
         "all_answered": _("Every item is answered."),
         "step": _("Step %(n)s of %(total)s"),
+        "preview": _("This form gives: %(scores)s. Grade: %(grade)s."),
+        "preview_pending": _("The grade is shown once the answers have reached the server."),
+        "confirm": _("Once submitted, the answers cannot be changed. Tap again to submit."),
+        "confirm_button": _("Submit for good"),
+        "points": _("%(score)s of %(max)s points"),
     }
 
 
@@ -258,6 +304,7 @@ def assignment_form(request, assignment_id: int):
         "isOpen": is_open,
         "takes": sorted(instrument.inputs),
         "strings": _js_strings(),
+        "preview": _preview(instrument, answers) if answers else None,
     }
     context = {
         "assignment": assignment,
@@ -358,11 +405,13 @@ def assignment_sync(request, assignment_id: int):
         return _answers_invalid(exc)
     except DomainError as exc:
         return refusal_json(exc)
+    instrument = grading.instrument_load(assignment.assessment.instrument)
     return JsonResponse(
         {
             "ok": True,
             "saved_at": assignment.saved_at.isoformat() if assignment.saved_at else None,
             "submitted": assignment.submitted_at is not None,
+            "preview": _preview(instrument, assignment.answers or {}),
         }
     )
 

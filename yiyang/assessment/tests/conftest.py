@@ -55,4 +55,16 @@ def answer(page, items: dict, prefix: str = "") -> None:
     """Tap each answer of `items` whose id starts with `prefix` on the phone form."""
     for item, score in items.items():
         if item.startswith(prefix):
-            page.locator(f'label.m-option:has(input[name="{item}"][value="{score}"])').tap()
+            option = page.locator(f'label.m-option:has(input[name="{item}"][value="{score}"])')
+            if not option.is_visible():  # a long form goes on over more than one screen
+                page.click("[data-action=next] >> visible=true")
+            option.tap()
+
+
+def submit_for_good(page) -> str:
+    """Tap Submit, read what the confirmation says, and tap again to submit; returns the text."""
+    page.locator("[data-testid=submit]").tap()
+    page.wait_for_selector("[data-testid=submit-confirm]:not([hidden])")
+    said = page.inner_text("[data-testid=submit-confirm]")
+    page.locator("[data-testid=submit]").tap()
+    return said

@@ -5,7 +5,7 @@ import pytest
 
 from yiyang.assessment.models import Assignment
 
-from .conftest import answer, assigned, phone_sign_in
+from .conftest import answer, assigned, phone_sign_in, submit_for_good
 from .factories import P4_ITEMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,9 @@ def test_answers_survive_a_lost_connection_and_the_submission_arrives_later(
     answer(page, P4_ITEMS, "PER")
     page.click("[data-action=next] >> visible=true")
     assert page.locator("[data-testid=unanswered] li").count() == 0
-    page.locator("[data-testid=submit]").tap()
+    # (offline, the grade waits for the server; the submission asks to be confirmed)
+    assert page.get_attribute("[data-testid=review-grade]", "data-state") == "pending"
+    assert "提交后" in submit_for_good(page)
     # then the banner says the answers are kept on the phone, and the server has no submission
     page.wait_for_selector(f"{BANNER}[data-state=offline]")
     assert page.inner_text(BANNER) == strings["offline"]
@@ -79,7 +81,7 @@ def test_unanswered_items_and_refused_answers_are_shown_beside_the_items(phone, 
     # given an assessor on a GB/T 42195 form, which also asks for diagnoses
     assignment = assigned(city, instrument="gbt-42195-2022")
     page = phone_sign_in(phone, assignment.assessor.user.username)
-    page.goto(f"/assess/{assignment.pk}/#step-6")
+    page.goto(f"/assess/{assignment.pk}/#step-8")
     # when they try to submit with nothing answered
     page.locator("[data-testid=submit]").tap()
     # then the first section comes back with its first item marked, and nothing is sent
@@ -87,7 +89,7 @@ def test_unanswered_items_and_refused_answers_are_shown_beside_the_items(phone, 
     assert page.locator("[data-error-for='B1.1']").is_visible()
     assert _saved(assignment).saved_at is None
     # when they enter a diagnosis that is not an ICD-10 code
-    page.click("[data-goto='4']")
+    page.click("[data-goto='6']")
     page.fill("input[name=diagnoses]", "F00 dementia")
     # then the server refuses it and the page says so beside the field
     page.wait_for_selector("[data-error-for=diagnoses]:not([hidden])")

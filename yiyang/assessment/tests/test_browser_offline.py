@@ -6,7 +6,7 @@ import pytest
 
 from yiyang.assessment.models import Assignment
 
-from .conftest import answer, assigned, phone_sign_in
+from .conftest import answer, assigned, phone_sign_in, submit_for_good
 from .factories import P4_ITEMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,7 +82,7 @@ def test_a_form_kept_from_the_task_list_opens_and_submits_without_a_connection(
         answer(page, P4_ITEMS, prefix)
         page.click("[data-action=next] >> visible=true")
     assert page.locator("[data-testid=unanswered] li").count() == 0
-    page.locator("[data-testid=submit]").tap()
+    submit_for_good(page)
     # then the banner says the answers are kept on the phone, and the server has nothing yet
     page.wait_for_selector(f"{BANNER}[data-state=offline]")
     assert page.inner_text(BANNER) == strings["offline"]

@@ -13,7 +13,7 @@ from yiyang.assessment.models import Assessment, Assignment
 from yiyang.people.models import Elder
 from yiyang.people.tests.factories import ElderFactory
 
-from .conftest import PHONE, answer, phone_sign_in
+from .conftest import PHONE, answer, phone_sign_in, submit_for_good
 from .factories import P4_ITEMS, assessor_pool, officer, policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,10 @@ def _phone_form(phone, assignment, items):
     for section in ("ADL", "COG", "PER"):
         answer(page, items, section)
         page.click("[data-action=next] >> visible=true")
-    page.locator("[data-testid=submit]").tap()
+    # the review says what this form gives before the submission, which cannot be undone
+    page.wait_for_selector("[data-testid=review-grade][data-state=graded]")
+    said = submit_for_good(page)
+    assert "等级" in said and "分" in said
     page.wait_for_selector("[data-testid=sync-banner][data-state=submitted]")
     page.close()
 

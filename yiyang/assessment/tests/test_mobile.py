@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
-from yiyang.assessment import services
+from yiyang.assessment import grading, services
 from yiyang.assessment.models import Assessment, Assignment, Evidence
 from yiyang.assessment.services import ApplicationData
 from yiyang.assessment.tests.factories import P4_ITEMS, assessor_pool, ltc_answers, officer, policy
@@ -157,7 +157,11 @@ def test_the_form_shows_the_person_and_one_screen_per_section(client, site):
     assert site.case.number in html
     assert str(response.context["age"]) in html
     # and one screen per LTC-2021 form and a review screen, each item with its options
-    assert [s.id for s in response.context["screens"]] == ["ADL", "COG", "PER"]
+    # (the ten ADL items over two screens, so that no screen runs on for thousands of pixels)
+    screens = response.context["screens"]
+    assert [s.id for s in screens] == ["ADL", "ADL-2", "COG", "PER"]
+    assert [s.label for s in screens][:2] == ["日常生活活动能力（1/2）", "日常生活活动能力（2/2）"]
+    assert max(sum(len(q.choices) for q in s.questions) for s in screens) <= 20
     assert 'data-screen-id="review"' in html
     assert html.count('type="radio"') == sum(
         len(q.choices) for s in response.context["screens"] for q in s.questions
@@ -176,7 +180,7 @@ def test_the_gbt_form_has_a_screen_for_coma_diagnoses_and_risk_events(client, ci
     client.force_login(site.mine.assessor.user)
     response = client.get(reverse("assessor:form", args=[site.mine.pk]))
     screens = response.context["screens"]
-    assert [s.id for s in screens] == ["B1", "B2", "B3", "B4", "extra"]
+    assert [s.id for s in screens] == ["B1", "B1-2", "B2", "B3", "B3-2", "B4", "extra"]
     extra = screens[-1]
     assert extra.takes_diagnoses
     names = [q.name for q in extra.questions]
@@ -368,6 +372,26 @@ def test_a_closed_case_refuses_saves_with_its_code(client, site, boss):
     response = _sync(client, site.mine, {"answers": {"items": {"ADL1": 5}}})
     assert response.status_code == 409
     assert response.json()["code"] == "bad_transition"
+
+
+def test_a_complete_save_answers_with_the_forms_scores_and_grade_before_the_submission(
+    client, site
+):
+    client.force_login(site.mine.assessor.user)
+    # a partial save has nothing to show yet
+    partial = _sync(client, site.mine, {"answers": _half(ltc_answers())})
+    assert partial.status_code == 200 and partial.json()["preview"] is None
+    # every item answered: the scores of each form and the grade the engine gives
+    whole = _sync(client, site.mine, {"answers": ltc_answers()}).json()
+    expected = grading.answers_grade(
+        instrument=grading.instrument_load("ltc-2021"), answers=ltc_answers()
+    )
+    assert whole["submitted"] is False
+    assert whole["preview"]["label"] == expected.label
+    assert [s["score"] for s in whole["preview"]["scores"]] == list(expected.scores.values())
+    # and the form page carries it for the review screen
+    response = client.get(reverse("assessor:form", args=[site.mine.pk]))
+    assert response.context["config"]["preview"] == whole["preview"]
 
 
 def test_sync_takes_only_post(client, site):

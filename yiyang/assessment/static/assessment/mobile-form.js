@@ -38,6 +38,10 @@
 
   var current = 0;
   var state = null;
+  var confirming = false; // the first tap on Submit asks; the second submits
+  var preview = config.preview; // this form's scores and grade, from the server
+  var previewFor = config.serverSavedAt; // the save they were computed for
+  var submitText = submitButton ? submitButton.textContent : "";
   var saveTimer = null;
   var inFlight = false;
   var readOnly = !config.isOpen;
@@ -162,7 +166,33 @@
     return screen ? parseInt(screen.dataset.screen, 10) : 0;
   }
 
+  function unconfirm() {
+    confirming = false;
+    var box = document.getElementById("submit-confirm");
+    if (box) box.hidden = true;
+    if (submitButton) submitButton.textContent = submitText;
+  }
+
+  function gradeText() {
+    if (!preview || previewFor !== state.saved_at) return null;
+    var scores = preview.scores.map(function (s) {
+      return s.label + " " + T.points.replace("%(score)s", s.score).replace("%(max)s", s.max);
+    });
+    return T.preview.replace("%(scores)s", scores.join("，")).replace("%(grade)s", preview.label);
+  }
+
+  function showGrade() {
+    var node = document.getElementById("review-grade");
+    if (!node || !state) return;
+    var complete = unanswered().length === 0;
+    var text = gradeText();
+    node.hidden = !complete;
+    node.textContent = text || T.preview_pending;
+    node.dataset.state = text ? "graded" : "pending";
+  }
+
   function show(index, focusNode, replace) {
+    unconfirm();
     current = Math.max(0, Math.min(index, screens.length - 1));
     screens.forEach(function (screen, i) { screen.hidden = i !== current; });
     form.querySelectorAll("[data-goto]").forEach(function (dot) {
@@ -214,6 +244,7 @@
       list.appendChild(li);
     });
     summary.textContent = missing.length ? T.unanswered : T.all_answered;
+    showGrade();
     summary.dataset.state = missing.length ? "incomplete" : "complete";
     form.querySelectorAll("[data-progress-for]").forEach(function (row) {
       var screen = screens[parseInt(row.dataset.progressFor, 10)];
@@ -342,6 +373,9 @@
         return;
       }
       if (sameAsSent(sent)) state.pending = false;
+      preview = body.preview || null;
+      previewFor = sent.saved_at;
+      showGrade();
       persist();
       say(state.pending ? "sending" : "sent", state.pending ? T.sending : T.sent);
       return;
@@ -382,6 +416,7 @@
     if (readOnly || state.submit) return;
     var answers = collect();
     if (JSON.stringify(answers) === JSON.stringify(state.answers)) return;
+    unconfirm();
     state.answers = answers;
     state.saved_at = new Date().toISOString();
     state.pending = true;
@@ -404,6 +439,18 @@
       showErrors(fields);
       return;
     }
+    if (!confirming) {
+      // Irreversible: say what it gives and ask for a second tap.
+      confirming = true;
+      var box = document.getElementById("submit-confirm");
+      var text = gradeText();
+      box.textContent = (text ? text + " " : "") + T.confirm;
+      box.hidden = false;
+      submitButton.textContent = T.confirm_button;
+      box.scrollIntoView({ block: "center" });
+      return;
+    }
+    unconfirm();
     state.answers = collect();
     state.submit = true;
     state.pending = true;
