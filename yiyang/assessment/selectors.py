@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiyang.core.console import HistoryEntry, change_history, url_for
@@ -15,7 +16,7 @@ from yiyang.core.timeutils import local_today
 from yiyang.people.models import Elder
 
 from . import grading
-from .errors import PolicyMissing
+from .errors import PolicyMissing, UnknownInstrument
 from .models import (
     Assessment,
     AssessmentPolicy,
@@ -338,3 +339,102 @@ def elder_panel(actor: Actor, elder) -> dict | None:
     if not (cases or can_apply):
         return None
     return {"elder": elder, "assessments": cases, "can_apply": can_apply}
+
+
+# --- The older person's and family's view of their own case ------------------------------------
+
+
+@dataclass
+class Milestone:
+    key: str
+    label: str
+    day: dt.date | None = None
+    until: dt.date | None = None  # a period's last day (the public notice)
+    expected: dt.date | None = None  # when it is due, while it is still to come
+    state: str = "todo"  # done | current | todo | stopped
+
+
+@dataclass
+class CaseProgress:
+    case: Assessment
+    instrument_title: str
+    milestones: list[Milestone]
+    stopped: str = ""  # why the case ended early (refused, withdrawn), in plain words
+    note: str = ""
+    office: str = ""
+    office_phone: str = ""
+
+
+def _day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def case_progress(*, actor: Actor, assessment_id: int) -> CaseProgress:
+    """Where a person's own case stands, as 已申请 → 受理 → 上门评估 → 结论 → 公示 → 生效 with
+    the days, for them and their family: no officer's names, no codes to decode."""
+    require(actor, "assessments.view")
+    case = scoped_get(
+        visible_assessments(actor).select_related("elder", "assessment_org"),
+        actor,
+        pk=assessment_id,
+    )
+    S = Assessment.Status
+    noticed = case.notice_from is not None
+    steps = [
+        Milestone("applied", _("Applied"), day=case.applied_on),
+        Milestone(
+            "accepted",
+            _("Accepted"),
+            day=case.decided_on if case.status != S.REFUSED else None,
+            expected=case.acceptance_due,
+        ),
+        Milestone(
+            "onsite",
+            _("Assessed at home"),
+            day=_day(case.onsite_done_at),
+            expected=case.onsite_due,
+        ),
+        Milestone("concluded", _("Conclusion"), day=_day(case.concluded_at)),
+    ]
+    if noticed or case.status in (S.CONCLUDED, S.PUBLIC_NOTICE, S.OBJECTED):
+        steps.append(
+            Milestone("notice", _("Public notice"), day=case.notice_from, until=case.notice_to)
+        )
+    steps.append(Milestone("effective", _("In effect"), day=case.valid_from, expected=case.due_on))
+    stopped = ""
+    if case.status == S.REFUSED:
+        stopped = _("The application was not accepted: %(reason)s") % {
+            "reason": case.get_refusal_reason_display()
+        }
+    elif case.status == S.WITHDRAWN:
+        stopped = _("The application was withdrawn.")
+    current_found = False
+    today = local_today()
+    for step in steps:
+        if step.expected is not None and step.expected < today:
+            step.expected = None  # a date gone by tells the person nothing; "in progress" does
+        if step.day is not None and (step.until is None or step.until < today):
+            step.state = "done"
+        elif stopped:
+            step.state = "stopped"
+        elif not current_found:
+            step.state, current_found = "current", True
+    note = ""
+    if case.round == 2 and case.status not in (S.EFFECTIVE, S.EXPIRED, S.SUPERSEDED):
+        note = _(
+            "After the objection, two other assessors assess again; their conclusion is final."
+        )
+    org = case.assessment_org
+    try:
+        title = grading.instrument_load(case.instrument).title
+    except UnknownInstrument:
+        title = ""
+    return CaseProgress(
+        case=case,
+        instrument_title=title,
+        milestones=steps,
+        stopped=stopped,
+        note=note,
+        office=org.name if org else "",
+        office_phone=org.contact_phone if org else "",
+    )

@@ -21,7 +21,7 @@ from yiyang.core.console import (
 )
 from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied
 from yiyang.core.http import client_ip
-from yiyang.core.scoping import require, scoped_get
+from yiyang.core.scoping import SELF, require, scoped_get
 from yiyang.core.timeutils import local_today
 from yiyang.people.models import Elder
 from yiyang.regions.models import Region
@@ -94,6 +94,10 @@ def assessment_export(request):
 @require_GET
 @domain_errors_as_http
 def assessment_detail(request, pk: int):
+    if request.user.scope_kind == SELF:
+        # The person and their family see where their case stands, in plain words.
+        progress = selectors.case_progress(actor=request.user, assessment_id=pk)
+        return render(request, "assessment/mine.html", {"p": progress, "case": progress.case})
     d = selectors.assessment_detail(actor=request.user, assessment_id=pk)
     return render(
         request,

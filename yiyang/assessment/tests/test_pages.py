@@ -202,6 +202,64 @@ def test_the_person_and_their_family_read_their_own_conclusion_and_nobody_elses(
     assert client.post(reverse("assessment:accept", args=[mine.pk])).status_code == 403
 
 
+def test_the_person_and_their_family_see_where_their_case_stands_in_plain_words(
+    client, world, city
+):
+    pool, staff, elder = world
+    pool.organisation.contact_phone = "0871-63100000"
+    pool.organisation.save()
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="女儿"
+        ),
+    )
+    services.application_accept(actor=staff, assessment_id=case.pk)
+    services.assessors_draw(
+        actor=staff, assessment_id=case.pk, organisation_id=pool.organisation.pk
+    )
+    case.refresh_from_db()
+    child = UserFactory(role=Role.FAMILY, region=city.panlong)
+    elder.guardians.create(name="女儿", relation="child", phone="13900000000", account=child)
+    for viewer in (UserFactory(role=Role.ELDER, region=city.panlong, elder=elder), child):
+        client.force_login(viewer)
+        response = client.get(reverse("assessment:detail", args=[case.pk]))
+        assert response.status_code == 200
+        steps = {m.key: m.state for m in response.context["p"].milestones}
+        # applied and accepted are done, the home visit is what comes next, with its date
+        assert steps == {
+            "applied": "done",
+            "accepted": "done",
+            "onsite": "current",
+            "concluded": "todo",
+            "effective": "todo",
+        }
+        html = response.content.decode()
+        assert f"{case.onsite_due:%Y}年{case.onsite_due.month}月{case.onsite_due.day}日" in html
+        assert 'href="tel:0871-63100000"' in html
+        # and nothing of the officers' page: no steps, no usernames, no codes
+        assert staff.username not in html and "ltc-2021" not in html
+        assert 'data-testid="steps"' not in html and "assessed_at" not in html
+
+
+def test_a_refused_application_says_why_to_the_person(client, world, city):
+    _pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    services.application_refuse(
+        actor=staff, assessment_id=case.pk, reason=Assessment.Refusal.NOT_INSURED
+    )
+    client.force_login(UserFactory(role=Role.ELDER, region=city.panlong, elder=elder))
+    response = client.get(reverse("assessment:detail", args=[case.pk]))
+    progress = response.context["p"]
+    assert str(Assessment.Refusal.NOT_INSURED.label) in progress.stopped
+    assert [m.state for m in progress.milestones][:2] == ["done", "stopped"]
+
+
 @pytest.mark.parametrize(
     "name",
     [
