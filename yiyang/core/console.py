@@ -178,6 +178,33 @@ def _readable(model_field, value):
     return value
 
 
+def change_rows(
+    model: type[Model] | None, changes, *, labels: dict[str, str | Promise] | None = None
+) -> list[tuple[str, object, object]]:
+    """A change log row's {field: [old, new]} as (field name, old, new) in words: the model's
+    field names and choice labels; `labels` names keys that are not fields. Any other shape
+    shows as the new value. The record pages' history and the audit trail both read it."""
+    if not isinstance(changes, dict):
+        return []
+    labels = labels or {}
+    rows = []
+    for name, pair in sorted(changes.items()):
+        model_field = None
+        label = str(labels.get(name, name))
+        if model is not None:
+            try:
+                model_field = model._meta.get_field(name)
+                label = str(getattr(model_field, "verbose_name", name))
+            except FieldDoesNotExist:
+                pass
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            old, new = pair
+        else:
+            old, new = None, pair
+        rows.append((label, _readable(model_field, old), _readable(model_field, new)))
+    return rows
+
+
 def change_history(
     entity: Model,
     *,
@@ -199,15 +226,7 @@ def change_history(
     ).order_by("-at", "-id")[:limit]
     entries = []
     for row in rows:
-        changes = []
-        for name, pair in sorted((row.changes or {}).items()):
-            try:
-                model_field = model._meta.get_field(name)
-                label = str(getattr(model_field, "verbose_name", name))
-            except FieldDoesNotExist:
-                model_field, label = None, str(labels.get(name, name))
-            old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-            changes.append((label, _readable(model_field, old), _readable(model_field, new)))
+        changes = change_rows(model, row.changes, labels=labels)
         entries.append(
             HistoryEntry(
                 at=row.at,

@@ -6,6 +6,7 @@ import csv
 import json
 
 from django import forms
+from django.apps import apps
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from yiyang.core import audit
-from yiyang.core.console import domain_errors_as_http, page_number, peek_page
+from yiyang.core.console import change_rows, domain_errors_as_http, page_number, peek_page
 from yiyang.core.http import client_ip
 from yiyang.core.scoping import require
 from yiyang.core.timeutils import LOCAL_TZ
+from yiyang.regions.models import Region
 
 from . import figures, selectors
 
@@ -90,17 +92,18 @@ class AuditFilterForm(forms.Form):
         )
 
 
-def _change_items(changes) -> list[tuple[str, object, object]]:
-    """{field: [old, new]} as rows; any other shape is shown as the new value."""
-    if not isinstance(changes, dict):
-        return []
-    items = []
-    for name, pair in sorted(changes.items()):
-        if isinstance(pair, list | tuple) and len(pair) == 2:
-            items.append((name, pair[0], pair[1]))
-        else:
-            items.append((name, None, pair))
-    return items
+def _in_words(rows) -> None:
+    """Each row's record kind, changes and region in words, the codes kept for a tooltip."""
+    codes = {row.region_code for row in rows if row.region_code}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    for row in rows:
+        try:
+            model = apps.get_model(row.entity_type) if row.entity_type else None
+        except (LookupError, ValueError):
+            model = None
+        row.entity_kind = str(model._meta.verbose_name) if model else row.entity_type
+        row.region_name = names.get(row.region_code, row.region_code)
+        row.change_items = change_rows(model, getattr(row, "changes", None))
 
 
 def _query_string(request) -> str:
@@ -120,8 +123,7 @@ def audit_trail(request):
         page=page_number(request.GET.get("page")),
         per_page=50,
     )
-    for row in page.object_list:
-        row.change_items = _change_items(getattr(row, "changes", None))
+    _in_words(page.object_list)
     return render(
         request,
         "supervision/audit.html",

@@ -8,13 +8,14 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core import audit
 from yiyang.core.exceptions import PermissionDenied
 from yiyang.core.models import AccessLog
+from yiyang.people.models import Elder
 from yiyang.people.tests.factories import ElderFactory
 from yiyang.supervision.selectors import AuditFilters, audit_search
 
@@ -134,6 +135,28 @@ def test_the_page_searches_and_pages(client, city, trail, auditor, django_assert
     reads = client.get(reverse("supervision:audit"), {"log": "reads", "kind": "health"})
     assert _ids(reads.context["page_obj"]) == {trail["read"].pk}
     assert "follow-up visit" in reads.content.decode()
+
+
+def test_the_page_says_records_changes_and_places_in_words_not_codes(client, city, trail, auditor):
+    audit.record_change(
+        actor=None,
+        entity=trail["elder"],
+        action="update",
+        changes={"economic_status": ["ordinary", "dibao"], "lives_alone": [False, True]},
+    )
+    client.force_login(auditor)
+    html = client.get(reverse("supervision:audit"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = html.content.decode()
+    # the field names and choices in words, the kind of record and its district by name
+    with translation.override("zh-hans"):
+        economic = str(Elder._meta.get_field("economic_status").verbose_name)
+        ordinary, dibao = str(Elder.Economic.ORDINARY.label), str(Elder.Economic.DIBAO.label)
+        kind = str(Elder._meta.verbose_name)
+    assert f"<b>{economic}</b>: {ordinary} → {dibao}" in page
+    assert "<b>独居</b>: 否 → 是" in page
+    body = page.split("<tbody>")[1]
+    assert f">{kind} · {city.panlong_community.name}</small>" in body
+    assert "ordinary" not in body and ">people.elder" not in body
 
 
 @pytest.mark.parametrize(
