@@ -21,6 +21,7 @@ from .models import (
     Assessment,
     AssessmentPolicy,
     AssessorDraw,
+    AssessorProfile,
     Assignment,
     Discrepancy,
     Evidence,
@@ -116,7 +117,7 @@ def expiring(*, actor: Actor, today: dt.date | None = None) -> list[Assessment]:
 class DrawView:
     draw: AssessorDraw
     reproducible: bool
-    excluded: list[tuple[int, str]]
+    excluded: list[tuple[str, str]]
 
 
 @dataclass
@@ -165,6 +166,11 @@ def assessment_detail(*, actor: Actor, assessment_id: int) -> AssessmentDetail:
     names = {str(a.pk): str(a.assessor) for a in assignments}
     for row in discrepancies:
         row.answers_by = [(names.get(key, key), value) for key, value in row.values.items()]
+    # The assessors a draw left out, by name (the draw keeps their ids).
+    left_out = {row["id"] for d in draws.values() for row in d.excluded}
+    assessor_names = {
+        p.pk: str(p) for p in AssessorProfile.objects.filter(pk__in=left_out).select_related("user")
+    }
     rounds = []
     for number in range(1, case.round + 1):
         draw = draws.get(number)
@@ -176,7 +182,10 @@ def assessment_detail(*, actor: Actor, assessment_id: int) -> AssessmentDetail:
                     draw=draw,
                     reproducible=draw_replay(draw),
                     excluded=[
-                        (row["id"], str(EXCLUSION_LABELS.get(row["reason"], row["reason"])))
+                        (
+                            assessor_names.get(row["id"], f"#{row['id']}"),
+                            str(EXCLUSION_LABELS.get(row["reason"], row["reason"])),
+                        )
                         for row in draw.excluded
                     ],
                 )

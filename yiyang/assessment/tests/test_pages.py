@@ -9,7 +9,7 @@ from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.assessment import services
 from yiyang.assessment.evidence import evidence_store_bytes
-from yiyang.assessment.models import Assessment, AssessmentPolicy, Assignment
+from yiyang.assessment.models import Assessment, AssessmentPolicy, AssessorDraw, Assignment
 from yiyang.core.models import AccessLog
 from yiyang.core.timeutils import local_today
 from yiyang.people.tests.factories import ElderFactory
@@ -331,3 +331,24 @@ def test_the_home_page_counts_the_officers_open_and_overdue_cases(client, world,
     cards = client.get(reverse("home")).context["landing"].values()
     assert (cards["assessments_open"], cards["assessments_overdue"]) == (0, 0)
     assert "assessments_to_accept" not in cards  # nothing waiting is no work
+
+
+def test_the_case_page_keeps_codes_and_seeds_behind_technical_details(client, world):
+    pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    services.application_accept(actor=staff, assessment_id=case.pk)
+    services.assessors_draw(
+        actor=staff, assessment_id=case.pk, organisation_id=pool.organisation.pk
+    )
+    case.refresh_from_db()
+    client.force_login(staff)
+    html = client.get(reverse("assessment:detail", args=[case.pk])).content.decode()
+    seed = AssessorDraw.objects.get(assessment=case).seed
+    before, _sep, after = html.partition('<details class="tech">')
+    assert seed not in before and seed in after
+    assert case.instrument_version not in before
