@@ -6,6 +6,7 @@ from yiyang.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("text-size/", core_views.text_size, name="text_size"),
     path("accounts/", include("yiyang.accounts.urls")),
     path("regions/", include("yiyang.regions.urls")),
     path("elders/", include("yiyang.people.urls")),

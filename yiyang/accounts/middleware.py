@@ -6,15 +6,23 @@ from django.utils.http import urlencode
 
 from .services import session_password_expired
 
-# Paths anyone may open: the sign-in page, language switching, static files and the API
+# Paths anyone may open: the sign-in page, language and text-size switching, static files and the API
 # (which authenticates every call itself and answers 401 rather than redirecting).
-PUBLIC_PREFIXES = ("/accounts/login/", "/i18n/", "/static/", "/api/", "/favicon.ico")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/i18n/",
+    "/text-size/",
+    "/static/",
+    "/api/",
+    "/favicon.ico",
+)
 # Paths a signed-in user whose password has expired may still open: the page to change it,
 # signing out, and what those pages need.
 EXPIRED_PASSWORD_PREFIXES = (
     "/accounts/password/",
     "/accounts/logout/",
     "/i18n/",
+    "/text-size/",
     "/static/",
     "/api/",
     "/favicon.ico",

@@ -2,9 +2,11 @@
 figures, filled by the cards the apps declare (core.registry)."""
 
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from . import registry
+from .context_processors import TEXT_COOKIE
 
 
 @require_GET
@@ -15,3 +17,20 @@ def home(request):
     if target:
         return redirect(target)
     return render(request, "core/home.html", {"landing": registry.landing_for(request.user)})
+
+
+@require_POST
+def text_size(request):
+    """Switch the large text on or off for this browser, then go back where the person was."""
+    large = request.POST.get("size") == "large"
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if large:
+        response.set_cookie(
+            TEXT_COOKIE, "large", max_age=3600 * 24 * 365 * 2, samesite="Lax", httponly=True
+        )
+    else:
+        response.delete_cookie(TEXT_COOKIE, samesite="Lax")
+    return response
