@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiyang.core import registry
 from yiyang.core.timeutils import LOCAL_TZ, local_today
@@ -217,7 +218,7 @@ class PasswordResetForm(forms.Form):
 
 class ApiKeyCreateForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("thing", "Name"),
         max_length=100,
         help_text=_("The system that will use the key, e.g. 'Panlong community system'."),
     )

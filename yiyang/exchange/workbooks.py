@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -123,7 +124,7 @@ def build_template(*, kind: str, regions: Iterable[tuple[str, str]] = ()) -> byt
     regions = list(regions)
     if regions:
         codes = wb.create_sheet(CODES_TITLE)
-        codes.append([_("Code"), _("Name")])
+        codes.append([_("Code"), pgettext("thing", "Name")])
         for cell in codes[1]:
             cell.font = HEADER_FONT
         for code, name in regions:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiyang.core.console import add_remaining_errors
 from yiyang.regions.selectors import region_choices, region_filter_choices
@@ -67,7 +68,7 @@ def _date_input():
 
 
 class OrganisationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=120)
     credit_code = forms.CharField(
         label=_("Unified social credit code"),
         max_length=24,

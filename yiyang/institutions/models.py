@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Organisation(models.Model):
@@ -19,7 +20,7 @@ class Organisation(models.Model):
         PUBLIC = "public", _("Public")
         PRIVATE = "private", _("Private")
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=120)
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=120, blank=True, db_index=True, editable=False)
     credit_code = models.CharField(

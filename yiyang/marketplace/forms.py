@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ServiceItem
 from .services import ServiceItemData
@@ -9,7 +10,7 @@ class ServiceItemForm(forms.Form):
     """Typing only; the rules (unique code, price, duration) live in service_item_clean."""
 
     code = forms.CharField(label=_("Item code"), max_length=100)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=ServiceItem.Category.choices)
     unit = forms.CharField(label=_("Unit"), max_length=100, help_text=_("Such as 次, 小时, 餐."))
     duration_minutes = forms.CharField(

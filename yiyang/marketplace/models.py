@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServiceItem(models.Model):
@@ -19,7 +20,7 @@ class ServiceItem(models.Model):
         OTHER = "other", _("Other")
 
     code = models.CharField(_("item code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     unit = models.CharField(_("unit"), max_length=20)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))

@@ -7,6 +7,7 @@ a prefix of every code beneath it: 53 (province), 5301 (city), 530103 (district,
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Region(models.Model):
@@ -18,7 +19,7 @@ class Region(models.Model):
         COMMUNITY = 5, _("Community / village")
 
     code = models.CharField(_("division code"), max_length=12, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
         "self",

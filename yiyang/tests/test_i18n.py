@@ -50,3 +50,20 @@ def test_audit_notes_read_in_the_readers_language(client, city):
     # then the note reads in Chinese, with the address it came from
     assert "登录成功" in page
     assert "sign-in succeeded" not in page
+
+
+def test_things_have_a_name_and_people_a_full_name_in_chinese():
+    """名称 for organisations, service items, divisions and API keys; 姓名 for people."""
+    from django.utils import translation
+
+    from yiyang.accounts.forms import ApiKeyCreateForm
+    from yiyang.institutions.models import Organisation
+    from yiyang.marketplace.models import ServiceItem
+    from yiyang.people.models import Elder
+    from yiyang.regions.models import Region
+
+    with translation.override("zh-hans"):
+        for model in (Organisation, ServiceItem, Region):
+            assert str(model._meta.get_field("name").verbose_name) == "名称", model
+        assert str(ApiKeyCreateForm.base_fields["name"].label) == "名称"
+        assert str(Elder._meta.get_field("name").verbose_name) == "姓名"
