@@ -6,8 +6,7 @@ import pytest
 
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import PASSWORD, UserFactory
-from yiyang.assessment import services
-from yiyang.assessment.tests.factories import assessor_pool, officer, policy
+from yiyang.assessment.tests.factories import assessor_pool, case_drawn, officer, policy
 from yiyang.conftest import sign_in_through_the_form
 from yiyang.people.tests.factories import ElderFactory
 
@@ -36,17 +35,7 @@ def world(city):
     pool = assessor_pool(city)
     staff = officer(city)
     elder = ElderFactory(region=city.panlong_community, name="曾小红", phone="13800000009")
-    case = services.application_file(
-        actor=staff,
-        data=services.ApplicationData(
-            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
-        ),
-    )
-    services.application_accept(actor=staff, assessment_id=case.pk)
-    services.assessors_draw(
-        actor=staff, assessment_id=case.pk, organisation_id=pool.organisation.pk
-    )
-    return staff, elder, case
+    return staff, elder, case_drawn(staff, elder, pool)
 
 
 def _fits(page, path: str) -> dict:

@@ -14,7 +14,13 @@ from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.assessment import services
 from yiyang.assessment.models import Assessment, Assignment, Evidence
-from yiyang.assessment.tests.factories import assessor_pool, ltc_answers, officer, policy
+from yiyang.assessment.tests.factories import (
+    assessor_pool,
+    case_drawn,
+    ltc_answers,
+    officer,
+    policy,
+)
 from yiyang.core import scoping
 from yiyang.core.exceptions import NotFound
 from yiyang.institutions.models import Organisation
@@ -25,17 +31,7 @@ from yiyang.tests.test_scoping_walk import SKIP, _patterns, _text
 
 
 def _case(staff, elder, pool):
-    case = services.application_file(
-        actor=staff,
-        data=services.ApplicationData(
-            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
-        ),
-    )
-    services.application_accept(actor=staff, assessment_id=case.pk)
-    services.assessors_draw(
-        actor=staff, assessment_id=case.pk, organisation_id=pool.organisation.pk, seed="s"
-    )
-    return Assessment.objects.get(pk=case.pk)
+    return case_drawn(staff, elder, pool, seed="s")
 
 
 @pytest.fixture

@@ -90,3 +90,24 @@ def assessor_pool(city, size=4, name="昆明市失能评定中心") -> Pool:
 
 def officer(city, region=None, role=Role.MEDICAL_INSURANCE, **kwargs):
     return UserFactory(role=role, region=region or city.panlong, **kwargs)
+
+
+def case_drawn(staff, elder, pool, *, instrument="ltc-2021", applicant="本人", seed=None):
+    """A case of `elder` filed, accepted and with its assessors drawn from `pool`, fresh."""
+    from yiyang.assessment import services
+    from yiyang.assessment.models import Assessment
+
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument=instrument, applicant_name=applicant
+        ),
+    )
+    services.application_accept(actor=staff, assessment_id=case.pk)
+    services.assessors_draw(
+        actor=staff,
+        assessment_id=case.pk,
+        organisation_id=pool.organisation.pk,
+        **({"seed": seed} if seed else {}),
+    )
+    return Assessment.objects.get(pk=case.pk)

@@ -14,7 +14,7 @@ from yiyang.core.models import AccessLog
 from yiyang.core.timeutils import local_today
 from yiyang.people.tests.factories import ElderFactory
 
-from .factories import assessor_pool, ltc_answers, officer, policy
+from .factories import assessor_pool, case_drawn, ltc_answers, officer, policy
 
 pytestmark = pytest.mark.django_db
 S = Assessment.Status
@@ -208,17 +208,7 @@ def test_the_person_and_their_family_see_where_their_case_stands_in_plain_words(
     pool, staff, elder = world
     pool.organisation.contact_phone = "0871-63100000"
     pool.organisation.save()
-    case = services.application_file(
-        actor=staff,
-        data=services.ApplicationData(
-            elder_id=elder.pk, instrument="ltc-2021", applicant_name="女儿"
-        ),
-    )
-    services.application_accept(actor=staff, assessment_id=case.pk)
-    services.assessors_draw(
-        actor=staff, assessment_id=case.pk, organisation_id=pool.organisation.pk
-    )
-    case.refresh_from_db()
+    case = case_drawn(staff, elder, pool, applicant="女儿")
     child = UserFactory(role=Role.FAMILY, region=city.panlong)
     elder.guardians.create(name="女儿", relation="child", phone="13900000000", account=child)
     for viewer in (UserFactory(role=Role.ELDER, region=city.panlong, elder=elder), child):
@@ -335,17 +325,7 @@ def test_the_home_page_counts_the_officers_open_and_overdue_cases(client, world,
 
 def test_the_case_page_keeps_codes_and_seeds_behind_technical_details(client, world):
     pool, staff, elder = world
-    case = services.application_file(
-        actor=staff,
-        data=services.ApplicationData(
-            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
-        ),
-    )
-    services.application_accept(actor=staff, assessment_id=case.pk)
-    services.assessors_draw(
-        actor=staff, assessment_id=case.pk, organisation_id=pool.organisation.pk
-    )
-    case.refresh_from_db()
+    case = case_drawn(staff, elder, pool)
     client.force_login(staff)
     html = client.get(reverse("assessment:detail", args=[case.pk])).content.decode()
     seed = AssessorDraw.objects.get(assessment=case).seed
