@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.exceptions import DomainError
+from yiyang.core.exceptions import DomainError, PermissionDenied
 
 
 class AccountLocked(DomainError):
@@ -25,3 +25,15 @@ class AccountDisabled(BadCredentials):
 
     code = "account_disabled"
     default_message = _("This account is disabled. Ask your system administrator.")
+
+
+class SecondPersonRequired(PermissionDenied):
+    """An administrator's account (system, security or audit administrator) is changed only
+    with a second person: ask for the change and have it approved, or use the emergency
+    procedure when nobody can approve."""
+
+    code = "second_person_required"
+    default_message = _(
+        "An administrator's account is not changed by one person alone: ask for the change, and "
+        "a security administrator approves it."
+    )

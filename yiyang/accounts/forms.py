@@ -11,6 +11,7 @@ from yiyang.core import registry
 from yiyang.core.timeutils import LOCAL_TZ, local_today
 from yiyang.regions.models import Region
 
+from .models import AccountChange
 from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
 
 PASSWORD_HELP = _(
@@ -212,6 +213,27 @@ class PasswordResetForm(forms.Form):
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=PASSWORD_HELP,
+    )
+
+
+class AccountChangeForm(forms.Form):
+    """Asking for a change to an administrator's account, or making it under the emergency
+    procedure: which change and why."""
+
+    kind = forms.ChoiceField(label=_("Change"), choices=AccountChange.Kind.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who asked, how they proved who they are, and why the change is needed."),
+    )
+
+
+class AccountChangeDecisionForm(forms.Form):
+    """The note beside a decision; the step is the button pressed."""
+
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
