@@ -36,7 +36,8 @@ def _is_authenticated(request) -> bool:
 class SecurityHeadersMiddleware:
     """Every answer gets the Content-Security-Policy; every answer to a signed-in user or an
     API key (pages and API answers that may hold personal data) gets `Cache-Control: no-store`
-    so that no browser, proxy or shared computer keeps a copy. Static files are left cacheable."""
+    so that no browser, proxy or shared computer keeps a copy, unless the view set its own
+    Cache-Control. Static files are left cacheable."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,7 +48,9 @@ class SecurityHeadersMiddleware:
         if (
             _is_authenticated(request)
             and not request.path.startswith(settings.STATIC_URL)
-            and "no-store" not in response.get("Cache-Control", "")
+            # A view that set its own Cache-Control decided (the assessor's service worker is
+            # the same text for everyone and must be revalidated, "no-cache").
+            and not response.has_header("Cache-Control")
         ):
             patch_cache_control(response, no_store=True, private=True)
         return response
