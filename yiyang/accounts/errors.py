@@ -5,7 +5,7 @@ from yiyang.core.exceptions import DomainError, PermissionDenied
 
 class AccountLocked(DomainError):
     """Sign-in: too many failed attempts; the account is locked for the security policy's
-    minutes."""
+    minutes (said only to whoever gives its right password)."""
 
     code = "account_locked"
     status = 403
@@ -13,11 +13,15 @@ class AccountLocked(DomainError):
 
 
 class BadCredentials(DomainError):
-    """Sign-in: the user name or the password is wrong."""
+    """Sign-in: the user name or the password is wrong, or the account is locked (said alike,
+    so that nobody learns which user names exist)."""
 
     code = "bad_credentials"
     status = 401
-    default_message = _("The user name or password is wrong.")
+    default_message = _(
+        "The user name or password is wrong. After repeated failures an account is locked for "
+        "a while."
+    )
 
 
 class AccountDisabled(BadCredentials):

@@ -96,6 +96,14 @@ class SecurityPolicy(DatedPolicy):
     max_failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins before lockout"))
     lockout_minutes = models.PositiveIntegerField(_("lockout minutes"))
     password_max_age_days = models.PositiveIntegerField(_("password maximum age (days)"))
+    # Per client address and minute, whatever user name is tried (a lockout counts per account;
+    # this stops one address guessing across many accounts).
+    sign_ins_per_ip_minute = models.PositiveIntegerField(
+        _("sign-in attempts per address and minute"), default=20
+    )
+    api_calls_per_ip_minute = models.PositiveIntegerField(
+        _("API calls per address and minute"), default=600
+    )
 
     class Meta:
         ordering = ["-effective_from"]

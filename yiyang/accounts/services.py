@@ -21,6 +21,7 @@ from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import PermissionDenied, ValidationFailed
 from yiyang.core.policy import policy_file
 from yiyang.core.scoping import Actor, region_in_scope, require, scoped, scoped_get
+from yiyang.core.throttle import throttle_hit
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.regions.models import Region
 
@@ -98,7 +99,13 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
     """Check a password. Each failure counts; at the dated policy's limit the account locks
     for the policy's minutes, and while it is locked even the right password is refused.
     The counter is bumped with an UPDATE so parallel guesses all count. Every outcome for a
-    known account is written to its change history, where the audit administrator reads it."""
+    known account is written to its change history, where the audit administrator reads it.
+
+    Whoever does not know the password learns nothing about the name: an unknown name, a
+    wrong password and a locked account give the same answer after the same hashing work;
+    only the right password hears that its account is locked or disabled. One address may
+    try the policy's number of sign-ins a minute, whatever names it tries."""
+    throttle_hit(kind="sign-in", ip=ip, limit=security_policy_for().sign_ins_per_ip_minute)
     user = User.objects.filter(username=username).first()
     if user is None:
         User().set_password(password)  # same work as a real check: no timing oracle
@@ -112,6 +119,9 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
         raise AccountDisabled()
     if user.is_locked and user.locked_until:
         _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_LOCKED, changes={}, ip=ip)
+        # Only someone who knows the password learns that, and until when, it is locked.
+        if not user.check_password(password):
+            raise BadCredentials()
         raise AccountLocked(
             _("Too many failed sign-ins: the account is locked until %(time)s.")
             % {"time": _local_time(user.locked_until)}
@@ -134,10 +144,7 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
                 },
                 ip=ip,
             )
-            raise AccountLocked(
-                _("Too many failed sign-ins: the account is locked until %(time)s.")
-                % {"time": _local_time(until)}
-            )
+            raise BadCredentials()
         _sign_in_event(
             user=user,
             actor=ANONYMOUS,
@@ -648,6 +655,8 @@ POLICY_LIMITS = {
     "max_failed_logins": (1, 100),
     "lockout_minutes": (1, 7 * 24 * 60),
     "password_max_age_days": (1, 3650),
+    "sign_ins_per_ip_minute": (1, 10_000),
+    "api_calls_per_ip_minute": (1, 1_000_000),
 }
 
 
@@ -658,16 +667,30 @@ def security_policy_file(
     lockout_minutes: int,
     password_max_age_days: int,
     effective_from: dt.date,
+    sign_ins_per_ip_minute: int | None = None,
+    api_calls_per_ip_minute: int | None = None,
 ) -> SecurityPolicy:
     """File a new dated policy row, by the one rule of every dated policy (core.policy): the
     row in force on that day is closed the day before, a row filed earlier for the same day is
     superseded (the later filing wins, both stay in the history), a row already filed for a
     later day bounds the new one. Nothing is deleted and no day that has passed is rewritten."""
     require(actor, "security.manage")
+    # The throttles not given carry over from the policy in force on the day.
+    in_force = security_policy_for(on=effective_from)
     values = {
         "max_failed_logins": max_failed_logins,
         "lockout_minutes": lockout_minutes,
         "password_max_age_days": password_max_age_days,
+        "sign_ins_per_ip_minute": (
+            in_force.sign_ins_per_ip_minute
+            if sign_ins_per_ip_minute is None
+            else sign_ins_per_ip_minute
+        ),
+        "api_calls_per_ip_minute": (
+            in_force.api_calls_per_ip_minute
+            if api_calls_per_ip_minute is None
+            else api_calls_per_ip_minute
+        ),
     }
     errors = {}
     for name, value in values.items():
@@ -740,6 +763,11 @@ def api_key_create(
         actor=actor, entity=key, action="create", changes={"scopes": [None, key.scopes]}
     )
     return key, f"yy_{prefix}_{secret}"
+
+
+def api_call_admit(*, ip: str | None) -> None:
+    """One API call from this address; TooManyRequests past the policy's number a minute."""
+    throttle_hit(kind="api", ip=ip, limit=security_policy_for().api_calls_per_ip_minute)
 
 
 def api_key_authenticate(*, token: str) -> ApiKey | None:

@@ -41,9 +41,9 @@ class YiyangAPI(NinjaAPI):
     def _get_urls(self):
         patterns = super()._get_urls()
         for pattern in patterns:
-            pattern.callback = errors.json_refusals(pattern.callback)
+            pattern.callback = errors.json_refusals(errors.throttled(pattern.callback))
         # Last, so it shadows nothing: any other address under /api/ is a JSON 404.
-        patterns.append(re_path(r"^.*$", errors.unknown_path, name="unknown"))
+        patterns.append(re_path(r"^.*$", errors.throttled(errors.unknown_path), name="unknown"))
         return patterns
 
 
