@@ -53,8 +53,9 @@ def browser():
 def new_context(browser, live_server):
     """new_context(**options) -> a browser context on the live server that may reach nothing
     else: the platform must never call out (government intranets have no internet), so any
-    request off the live server is refused and fails the test at teardown."""
-    contexts, outside = [], []
+    request off the live server is refused and fails the test at teardown. So does anything
+    the Content-Security-Policy blocks on any page the test opens (an inline script, say)."""
+    contexts, outside, violations = [], [], []
 
     def guard(route):
         url = route.request.url
@@ -63,9 +64,18 @@ def new_context(browser, live_server):
         outside.append(url)
         return route.abort()
 
+    def watch(page):
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+
     def make(**options):
         context = browser.new_context(**{"base_url": live_server.url, **options})
         context.route("**/*", guard)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
@@ -73,6 +83,7 @@ def new_context(browser, live_server):
     for context in contexts:
         context.close()
     assert not outside, f"pages called outside services: {outside}"
+    assert not violations, f"the Content-Security-Policy blocked: {violations}"
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from yiyang.core import registry
 from yiyang.core.timeutils import LOCAL_TZ, local_today
 from yiyang.regions.models import Region
 
+from .errors import BadCredentials
+from .models import AccountChange
 from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
 
 PASSWORD_HELP = _(
@@ -46,7 +48,7 @@ class LoginForm(forms.Form):
         if self.user is None:
             error = getattr(self.request, "auth_error", None)
             raise forms.ValidationError(
-                error.message if error else _("The user name or password is wrong."),
+                error.message if error else BadCredentials.default_message,
                 code=error.code if error else "bad_credentials",
             )
         return data
@@ -216,6 +218,27 @@ class PasswordResetForm(forms.Form):
     )
 
 
+class AccountChangeForm(forms.Form):
+    """Asking for a change to an administrator's account, or making it under the emergency
+    procedure: which change and why."""
+
+    kind = forms.ChoiceField(label=_("Change"), choices=AccountChange.Kind.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who asked, how they proved who they are, and why the change is needed."),
+    )
+
+
+class AccountChangeDecisionForm(forms.Form):
+    """The note beside a decision; the step is the button pressed."""
+
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ApiKeyCreateForm(forms.Form):
     name = forms.CharField(
         label=pgettext_lazy("thing", "Name"),
@@ -253,6 +276,21 @@ class SecurityPolicyForm(forms.Form):
     lockout_minutes = forms.IntegerField(label=_("Lockout minutes"), min_value=1, max_value=10080)
     password_max_age_days = forms.IntegerField(
         label=_("Password maximum age (days)"), min_value=1, max_value=3650
+    )
+    # Left empty, the numbers in force carry over to the new filing.
+    sign_ins_per_ip_minute = forms.IntegerField(
+        label=_("Sign-in attempts per address and minute"),
+        min_value=1,
+        max_value=10000,
+        required=False,
+        help_text=_("Empty: keep the number in force."),
+    )
+    api_calls_per_ip_minute = forms.IntegerField(
+        label=_("API calls per address and minute"),
+        min_value=1,
+        max_value=1000000,
+        required=False,
+        help_text=_("Empty: keep the number in force."),
     )
     effective_from = forms.DateField(
         label=_("Effective from"),

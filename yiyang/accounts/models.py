@@ -96,6 +96,14 @@ class SecurityPolicy(DatedPolicy):
     max_failed_logins = models.PositiveSmallIntegerField(_("failed sign-ins before lockout"))
     lockout_minutes = models.PositiveIntegerField(_("lockout minutes"))
     password_max_age_days = models.PositiveIntegerField(_("password maximum age (days)"))
+    # Per client address and minute, whatever user name is tried (a lockout counts per account;
+    # this stops one address guessing across many accounts).
+    sign_ins_per_ip_minute = models.PositiveIntegerField(
+        _("sign-in attempts per address and minute"), default=20
+    )
+    api_calls_per_ip_minute = models.PositiveIntegerField(
+        _("API calls per address and minute"), default=600
+    )
 
     class Meta:
         ordering = ["-effective_from"]
@@ -155,6 +163,69 @@ class ApiKey(models.Model):
 
     def visible_elder_ids(self) -> set[int]:
         return set()
+
+
+class AccountChange(models.Model):
+    """A change to an administrator's account (三员: the system, security and audit
+    administrators), which no one makes alone: one administrator asks, a second person who may
+    approve (the security administrator) carries it out, or, when nobody could approve, the one
+    who asked carries it out under the emergency procedure and a second person reviews it
+    afterwards. The life cycle is accounts.transitions.CHANGE."""
+
+    class Kind(models.TextChoices):
+        RESET_PASSWORD = "reset_password", _("Reset the password")
+        UNLOCK = "unlock", _("Unlock")
+        DISABLE = "disable", _("Disable")
+        ENABLE = "enable", _("Enable")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved and carried out")
+        REFUSED = "refused", _("Refused by the second person")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        BREAK_GLASS = "break_glass", _("Carried out in an emergency, awaiting review")
+        REVIEWED = "reviewed", _("Emergency change reviewed")
+
+    target = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+    # The target's region code, copied so that scoping is one indexed prefix scan.
+    region_code = models.CharField(_("region code"), max_length=12, db_index=True)
+    kind = models.CharField(_("kind of change"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    requested_at = models.DateTimeField(_("asked"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("change to an administrator's account")
+        verbose_name_plural = _("changes to administrators' accounts")
+        constraints = [
+            # Two administrators asking at once leave one request, not two to approve.
+            models.UniqueConstraint(
+                fields=["target", "kind"],
+                condition=models.Q(status="pending"),
+                name="accountchange_one_pending_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}: {self.target.username}"
 
 
 def account_of(actor) -> "User | None":

@@ -7,15 +7,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiyang.core.console import url_for
+from yiyang.core.console import HistoryEntry, change_history, url_for
 from yiyang.core.divisions import district_of
+from yiyang.core.exceptions import PermissionDenied
 from yiyang.core.policy import policy_history
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 from yiyang.regions.models import Region
 
-from .models import ApiKey, SecurityPolicy, User
+from .models import AccountChange, ApiKey, SecurityPolicy, User
 from .rules import Policy, security_policy_for
+from .transitions import CHANGE
 
 
 @dataclass
@@ -142,8 +144,17 @@ def security_tiles(actor: Actor) -> list[Tile]:
     """The security administrator's landing: the policy in force today."""
     policy = security_policy_for()
     url = url_for("accounts:security")
+    waiting = account_changes_waiting(actor=actor)
     return [
         Tile("policy_file", _("File a new security policy"), None, url, is_task=True),
+        Tile(
+            "account_changes_waiting",
+            _("Administrators' account changes awaiting you"),
+            waiting,
+            url_for("accounts:changes"),
+            is_task=True,
+            is_urgent=waiting > 0,
+        ),
         Tile(
             "max_failed_logins", _("Failed sign-ins before lockout"), policy.max_failed_logins, url
         ),
@@ -155,3 +166,59 @@ def security_tiles(actor: Actor) -> list[Tile]:
             url,
         ),
     ]
+
+
+# --- changes to administrators' accounts -------------------------------------------------------
+
+
+def _may_see_changes(actor: Actor) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    # Those who ask (accounts.manage) and those who approve (accounts.approve) both read them.
+    if not (actor.has_capability("accounts.manage") or actor.has_capability("accounts.approve")):
+        raise PermissionDenied()
+
+
+def account_change_list(
+    *, actor: Actor, status: str = "", target_id: int | None = None
+) -> QuerySet[AccountChange]:
+    """The changes to administrators' accounts in the caller's region, newest first."""
+    _may_see_changes(actor)
+    qs = scoped(AccountChange.objects.select_related("target", "requested_by", "decided_by"), actor)
+    if status:
+        qs = qs.filter(status=status)
+    if target_id is not None:
+        qs = qs.filter(target_id=target_id)
+    return qs.order_by("-requested_at", "-id")
+
+
+@dataclass
+class ChangeDetail:
+    change: AccountChange
+    steps: list[str]
+    history: list[HistoryEntry]
+
+
+def account_change_detail(*, actor: Actor, change_id: int) -> ChangeDetail:
+    _may_see_changes(actor)
+    change = scoped_get(
+        AccountChange.objects.select_related("target", "requested_by", "decided_by"),
+        actor,
+        pk=change_id,
+    )
+    return ChangeDetail(
+        change=change,
+        steps=[s.name for s in CHANGE.offered(actor, change)],
+        history=change_history(change, labels={"target": _("account")}),
+    )
+
+
+def account_changes_waiting(*, actor: Actor) -> int:
+    """How many changes wait for this approver (not counting those they asked for)."""
+    return (
+        account_change_list(actor=actor)
+        .filter(status__in=[AccountChange.Status.PENDING, AccountChange.Status.BREAK_GLASS])
+        .exclude(requested_by_id=actor.pk)
+        .exclude(target_id=actor.pk)
+        .count()
+    )

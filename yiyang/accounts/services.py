@@ -21,13 +21,15 @@ from yiyang.core.divisions import district_of
 from yiyang.core.exceptions import PermissionDenied, ValidationFailed
 from yiyang.core.policy import policy_file
 from yiyang.core.scoping import Actor, region_in_scope, require, scoped, scoped_get
+from yiyang.core.throttle import throttle_hit
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.regions.models import Region
 
-from .errors import AccountDisabled, AccountLocked, BadCredentials
-from .models import ApiKey, SecurityPolicy, User
-from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
+from .errors import AccountDisabled, AccountLocked, BadCredentials, SecondPersonRequired
+from .models import AccountChange, ApiKey, SecurityPolicy, User
+from .roles import ADMINISTRATORS, ELDER_ROLES, ORGANISATION_ROLES, Role
 from .rules import security_policy_for
+from .transitions import CHANGE
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,14 @@ SIGN_IN_FAILED = "sign-in failed: wrong password"
 SIGN_IN_LOCKED = "sign-in failed: account locked after repeated failures"
 SIGN_IN_REFUSED_LOCKED = "sign-in refused: account is locked"
 SIGN_IN_REFUSED_DISABLED = "sign-in refused: account is disabled"
+# Notes of the changes to administrators' accounts (三员分立), searched like the above.
+CHANGE_ASKED = "administrator account change asked"
+CHANGE_APPROVED = "administrator account changed with approval"
+CHANGE_BREAK_GLASS = "administrator account changed under the emergency procedure"
+CHANGE_REFUSED = "administrator account change refused"
+CHANGE_WITHDRAWN = "administrator account change withdrawn"
+CHANGE_REVIEWED = "administrator account emergency change reviewed"
+ADMIN_CREATED_DISABLED = "administrator account opened disabled"
 # Who tried, when the password was not (yet) proven: the audit row names no account as actor.
 ANONYMOUS = "anonymous"
 
@@ -52,6 +62,15 @@ audit.register_notes(
         "unlocked by an administrator": gettext_lazy("unlocked by an administrator"),
         "security policy filed": gettext_lazy("security policy filed"),
         "created from the command line": gettext_lazy("created from the command line"),
+        CHANGE_ASKED: gettext_lazy("change to an administrator's account asked for"),
+        CHANGE_APPROVED: gettext_lazy("changed with a second person's approval"),
+        CHANGE_BREAK_GLASS: gettext_lazy("changed alone under the emergency procedure"),
+        CHANGE_REFUSED: gettext_lazy("asked change refused"),
+        CHANGE_WITHDRAWN: gettext_lazy("asked change withdrawn"),
+        CHANGE_REVIEWED: gettext_lazy("emergency change reviewed"),
+        ADMIN_CREATED_DISABLED: gettext_lazy(
+            "administrator's account opened disabled: enabling it needs a second person"
+        ),
     }
 )
 
@@ -80,7 +99,13 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
     """Check a password. Each failure counts; at the dated policy's limit the account locks
     for the policy's minutes, and while it is locked even the right password is refused.
     The counter is bumped with an UPDATE so parallel guesses all count. Every outcome for a
-    known account is written to its change history, where the audit administrator reads it."""
+    known account is written to its change history, where the audit administrator reads it.
+
+    Whoever does not know the password learns nothing about the name: an unknown name, a
+    wrong password and a locked account give the same answer after the same hashing work;
+    only the right password hears that its account is locked or disabled. One address may
+    try the policy's number of sign-ins a minute, whatever names it tries."""
+    throttle_hit(kind="sign-in", ip=ip, limit=security_policy_for().sign_ins_per_ip_minute)
     user = User.objects.filter(username=username).first()
     if user is None:
         User().set_password(password)  # same work as a real check: no timing oracle
@@ -94,6 +119,9 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
         raise AccountDisabled()
     if user.is_locked and user.locked_until:
         _sign_in_event(user=user, actor=ANONYMOUS, note=SIGN_IN_REFUSED_LOCKED, changes={}, ip=ip)
+        # Only someone who knows the password learns that, and until when, it is locked.
+        if not user.check_password(password):
+            raise BadCredentials()
         raise AccountLocked(
             _("Too many failed sign-ins: the account is locked until %(time)s.")
             % {"time": _local_time(user.locked_until)}
@@ -116,10 +144,7 @@ def user_authenticate(*, username: str, password: str, ip: str | None = None) ->
                 },
                 ip=ip,
             )
-            raise AccountLocked(
-                _("Too many failed sign-ins: the account is locked until %(time)s.")
-                % {"time": _local_time(until)}
-            )
+            raise BadCredentials()
         _sign_in_event(
             user=user,
             actor=ANONYMOUS,
@@ -326,13 +351,24 @@ def user_create(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.must_change_password = True
+    # Whoever opens an administrator's account knows its first password: it opens disabled,
+    # and enabling it is a change to an administrator's account that a second person approves.
+    user.is_active = not is_administrator(user)
     user.save()
     changes = {"role": [None, role], "region": [None, region.code]}
     if organisation is not None:
         changes["organisation"] = [None, str(organisation)]
     if elder is not None:
         changes["elder"] = [None, elder.pk]
-    audit.record_change(actor=actor, entity=user, action="create", changes=changes)
+    if not user.is_active:
+        changes["is_active"] = [None, False]
+    audit.record_change(
+        actor=actor,
+        entity=user,
+        action="create",
+        changes=changes,
+        note="" if user.is_active else ADMIN_CREATED_DISABLED,
+    )
     return user
 
 
@@ -341,11 +377,22 @@ def user_get(*, actor: Actor, user_id: int) -> User:
     return scoped_get(User.objects.select_related("region", "organisation"), actor, pk=user_id)
 
 
+def is_administrator(user: User) -> bool:
+    """One of the three administrators (三员), whose accounts no one changes alone."""
+    return user.role in ADMINISTRATORS
+
+
+def _one_person_may_change(user: User) -> None:
+    if is_administrator(user):
+        raise SecondPersonRequired()
+
+
 @transaction.atomic
 def user_set_active(*, actor: Actor, user_id: int, is_active: bool) -> User:
     user = user_get(actor=actor, user_id=user_id)
     if user.pk == actor.pk:
         raise PermissionDenied(_("You cannot disable your own account."))
+    _one_person_may_change(user)
     before = user.is_active
     user.is_active = is_active
     if is_active:
@@ -361,6 +408,7 @@ def user_set_active(*, actor: Actor, user_id: int, is_active: bool) -> User:
 def user_unlock(*, actor: Actor, user_id: int) -> User:
     """Lift a lockout before its time runs out (the person called and proved who they are)."""
     user = user_get(actor=actor, user_id=user_id)
+    _one_person_may_change(user)
     before = user.locked_until.isoformat() if user.locked_until else None
     user.locked_until, user.failed_logins = None, 0
     user.save(update_fields=["locked_until", "failed_logins"])
@@ -377,6 +425,7 @@ def user_unlock(*, actor: Actor, user_id: int) -> User:
 @transaction.atomic
 def user_reset_password(*, actor: Actor, user_id: int, password: str) -> User:
     user = user_get(actor=actor, user_id=user_id)
+    _one_person_may_change(user)
     _validate_new_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -389,12 +438,225 @@ def user_reset_password(*, actor: Actor, user_id: int, password: str) -> User:
     return user
 
 
+# --- changes to administrators' accounts (三员分立) ----------------------------------------
+
+
+def _temporary_password() -> str:
+    """A password nobody chose, shown once to the person who carried out the reset: it meets
+    every validator (length, three character classes) and must be changed at the next sign-in."""
+    return f"Yy-{secrets.token_urlsafe(12)}-{secrets.randbelow(90) + 10}a"
+
+
+def approvers_for(*, target: User, excluding: list[int]) -> list[User]:
+    """The active accounts, other than `excluding`, that may approve a change to `target`:
+    holders of accounts.approve whose region contains the target's."""
+    roles = [r for r in Role.values if "accounts.approve" in registry.role_capabilities(r)]
+    return [
+        u
+        for u in User.objects.filter(role__in=roles, is_active=True).exclude(pk__in=excluding)
+        if target.region_code.startswith(u.region_code) and not u.is_locked
+    ]
+
+
+def _change_fits(*, actor: User, target: User, kind: str, reason: str) -> str:
+    errors = {}
+    if kind not in AccountChange.Kind.values:
+        errors["kind"] = _("Choose a change from the list.")
+    elif target.pk == actor.pk:
+        errors["kind"] = _("Changes to your own account are asked for by another administrator.")
+    elif kind == AccountChange.Kind.UNLOCK and not target.is_locked:
+        errors["kind"] = _("The account is not locked.")
+    elif kind == AccountChange.Kind.DISABLE and not target.is_active:
+        errors["kind"] = _("The account is disabled already.")
+    elif kind == AccountChange.Kind.ENABLE and target.is_active:
+        errors["kind"] = _("The account is enabled already.")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("Say why the change is needed.")
+    elif len(reason) > 500:
+        errors["reason"] = _("Keep the reason within 500 characters.")
+    if not is_administrator(target):
+        errors["kind"] = _(
+            "Only administrators' accounts need a second person: change it directly."
+        )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return reason
+
+
+def _change_apply(*, change: AccountChange, actor: User, note: str) -> str | None:
+    """Carry out the change on the locked target row; the temporary password for a reset."""
+    user = User.objects.select_for_update().get(pk=change.target_id)
+    password = None
+    changes: dict = {}
+    if change.kind == AccountChange.Kind.RESET_PASSWORD:
+        password = _temporary_password()
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.must_change_password = True
+        changes["password"] = ["***", "***"]
+        if user.locked_until:
+            changes["locked_until"] = [user.locked_until.isoformat(), None]
+        user.locked_until, user.failed_logins = None, 0
+    elif change.kind == AccountChange.Kind.UNLOCK:
+        changes["locked_until"] = [
+            user.locked_until.isoformat() if user.locked_until else None,
+            None,
+        ]
+        user.locked_until, user.failed_logins = None, 0
+    else:
+        is_active = change.kind == AccountChange.Kind.ENABLE
+        changes["is_active"] = [user.is_active, is_active]
+        user.is_active = is_active
+        if is_active:
+            user.locked_until, user.failed_logins = None, 0
+    user.save()
+    asked_by = change.requested_by.audit_label
+    audit.record_change(
+        actor=actor,
+        entity=user,
+        action="update",
+        changes={**changes, "change": [None, f"#{change.pk} {change.kind}, {asked_by}"]},
+        note=note,
+    )
+    return password
+
+
+def _change_get(*, actor: User, change_id: int, for_update: bool = False) -> AccountChange:
+    if not (actor.has_capability("accounts.manage") or actor.has_capability("accounts.approve")):
+        raise PermissionDenied()
+    qs = AccountChange.objects.select_related("target", "requested_by", "decided_by")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return scoped_get(qs, actor, pk=change_id)
+
+
+def _change_history(*, actor: User, change: AccountChange, action: str, changes: dict, note):
+    audit.record_change(actor=actor, entity=change, action=action, changes=changes, note=note)
+
+
+@transaction.atomic
+def account_change_request(*, actor: User, user_id: int, kind: str, reason: str) -> AccountChange:
+    """Ask for a change to an administrator's account; a second person carries it out."""
+    target = user_get(actor=actor, user_id=user_id)
+    reason = _change_fits(actor=actor, target=target, kind=kind, reason=reason)
+    if AccountChange.objects.filter(
+        target=target, kind=kind, status=AccountChange.Status.PENDING
+    ).exists():
+        raise ValidationFailed(
+            fields={"kind": _("This change has been asked for already and awaits approval.")}
+        )
+    change = AccountChange.objects.create(
+        target=target,
+        region_code=target.region_code,
+        kind=kind,
+        reason=reason,
+        requested_by=actor,
+    )
+    _change_history(
+        actor=actor,
+        change=change,
+        action="create",
+        changes={"kind": [None, kind], "target": [None, target.username], "reason": [None, reason]},
+        note=CHANGE_ASKED,
+    )
+    return change
+
+
+@transaction.atomic
+def account_change_decide(
+    *, actor: User, change_id: int, step: str, note: str = ""
+) -> tuple[AccountChange, str | None]:
+    """Approve (and carry out), refuse, withdraw or review a change, as the table allows: never
+    by the person who asked, nor by the account's owner. Returns the change and, for an
+    approved password reset, the temporary password to hand to its owner (shown once)."""
+    change = _change_get(actor=actor, change_id=change_id, for_update=True)
+    if step not in {s.name for s in CHANGE.steps}:
+        raise ValidationFailed(fields={"step": _("Choose one of the steps offered.")})
+    taken = CHANGE.check(actor, change, step)
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ValidationFailed(fields={"note": _("Keep the note within 500 characters.")})
+    if step == "refuse" and not note:
+        raise ValidationFailed(fields={"note": _("Say why the change is refused.")})
+    before = change.status
+    password = None
+    if step == "approve":
+        password = _change_apply(change=change, actor=actor, note=CHANGE_APPROVED)
+    change.status = str(taken.target)
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.decision_note = note
+    change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    notes = {
+        "approve": CHANGE_APPROVED,
+        "refuse": CHANGE_REFUSED,
+        "withdraw": CHANGE_WITHDRAWN,
+        "review": CHANGE_REVIEWED,
+    }
+    changes: dict[str, list[str | None]] = {"status": [before, change.status]}
+    if note:
+        changes["note"] = [None, note]
+    _change_history(actor=actor, change=change, action="update", changes=changes, note=notes[step])
+    return change, password
+
+
+@transaction.atomic
+def account_change_break_glass(
+    *, actor: User, user_id: int, kind: str, reason: str
+) -> tuple[AccountChange, str | None]:
+    """The emergency procedure: carry out a change to an administrator's account alone, only
+    when nobody could approve it (no other active approver over the account's region, e.g. the
+    only security administrator is the one locked out). It is written to both histories at
+    once and waits for a second person's review."""
+    target = user_get(actor=actor, user_id=user_id)
+    reason = _change_fits(actor=actor, target=target, kind=kind, reason=reason)
+    approvers = approvers_for(target=target, excluding=[actor.pk, target.pk])
+    if approvers:
+        raise ValidationFailed(
+            fields={
+                "reason": _(
+                    "%(name)s can approve this change: ask for it. The emergency procedure is "
+                    "only for when nobody can."
+                )
+                % {"name": approvers[0]}
+            }
+        )
+    change = AccountChange.objects.create(
+        target=target,
+        region_code=target.region_code,
+        kind=kind,
+        reason=reason,
+        requested_by=actor,
+        status=AccountChange.Status.BREAK_GLASS,
+    )
+    password = _change_apply(change=change, actor=actor, note=CHANGE_BREAK_GLASS)
+    _change_history(
+        actor=actor,
+        change=change,
+        action="create",
+        changes={
+            "kind": [None, kind],
+            "target": [None, target.username],
+            "reason": [None, reason],
+            "status": [None, change.status],
+        },
+        note=CHANGE_BREAK_GLASS,
+    )
+    logger.warning(
+        "emergency change %s to administrator account %s by %s", kind, target.pk, actor.pk
+    )
+    return change, password
+
+
 # --- the security policy ---------------------------------------------------------------------
 
 POLICY_LIMITS = {
     "max_failed_logins": (1, 100),
     "lockout_minutes": (1, 7 * 24 * 60),
     "password_max_age_days": (1, 3650),
+    "sign_ins_per_ip_minute": (1, 10_000),
+    "api_calls_per_ip_minute": (1, 1_000_000),
 }
 
 
@@ -405,16 +667,30 @@ def security_policy_file(
     lockout_minutes: int,
     password_max_age_days: int,
     effective_from: dt.date,
+    sign_ins_per_ip_minute: int | None = None,
+    api_calls_per_ip_minute: int | None = None,
 ) -> SecurityPolicy:
     """File a new dated policy row, by the one rule of every dated policy (core.policy): the
     row in force on that day is closed the day before, a row filed earlier for the same day is
     superseded (the later filing wins, both stay in the history), a row already filed for a
     later day bounds the new one. Nothing is deleted and no day that has passed is rewritten."""
     require(actor, "security.manage")
+    # The throttles not given carry over from the policy in force on the day.
+    in_force = security_policy_for(on=effective_from)
     values = {
         "max_failed_logins": max_failed_logins,
         "lockout_minutes": lockout_minutes,
         "password_max_age_days": password_max_age_days,
+        "sign_ins_per_ip_minute": (
+            in_force.sign_ins_per_ip_minute
+            if sign_ins_per_ip_minute is None
+            else sign_ins_per_ip_minute
+        ),
+        "api_calls_per_ip_minute": (
+            in_force.api_calls_per_ip_minute
+            if api_calls_per_ip_minute is None
+            else api_calls_per_ip_minute
+        ),
     }
     errors = {}
     for name, value in values.items():
@@ -487,6 +763,11 @@ def api_key_create(
         actor=actor, entity=key, action="create", changes={"scopes": [None, key.scopes]}
     )
     return key, f"yy_{prefix}_{secret}"
+
+
+def api_call_admit(*, ip: str | None) -> None:
+    """One API call from this address; TooManyRequests past the policy's number a minute."""
+    throttle_hit(kind="api", ip=ip, limit=security_policy_for().api_calls_per_ip_minute)
 
 
 def api_key_authenticate(*, token: str) -> ApiKey | None:

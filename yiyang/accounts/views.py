@@ -18,6 +18,8 @@ from yiyang.core.scoping import require
 
 from . import selectors, services
 from .forms import (
+    AccountChangeDecisionForm,
+    AccountChangeForm,
     ApiKeyCreateForm,
     LoginForm,
     PasswordChangeForm,
@@ -26,6 +28,8 @@ from .forms import (
     UserCreateForm,
     UserFilterForm,
 )
+from .models import AccountChange
+from .transitions import CHANGE
 
 # --- signing in ------------------------------------------------------------------------------
 
@@ -169,15 +173,27 @@ def user_placement(request):
     return render(request, "accounts/_user_placement.html", {"form": form})
 
 
+def _user_detail(request, account, *, status=200, **forms):
+    context = {
+        "account": account,
+        "reset_form": PasswordResetForm(),
+        "needs_second_person": services.is_administrator(account),
+        "change_form": AccountChangeForm(prefix="ask"),
+        "break_glass_form": AccountChangeForm(prefix="emergency"),
+    }
+    if context["needs_second_person"]:
+        context["changes"] = selectors.account_change_list(
+            actor=request.user, target_id=account.pk
+        )[:20]
+    context.update(forms)
+    return render(request, "accounts/user_detail.html", context, status=status)
+
+
 @require_GET
 @domain_errors_as_http
 def user_detail(request, pk: int):
     account = services.user_get(actor=request.user, user_id=pk)
-    return render(
-        request,
-        "accounts/user_detail.html",
-        {"account": account, "reset_form": PasswordResetForm()},
-    )
+    return _user_detail(request, account)
 
 
 @require_POST
@@ -224,12 +240,120 @@ def user_reset_password(request, pk: int):
             messages.success(request, _("The password has been reset."))
             return redirect("accounts:user_detail", pk=pk)
     account = services.user_get(actor=request.user, user_id=pk)
+    return _user_detail(request, account, status=400, reset_form=form)
+
+
+# --- changes to administrators' accounts (三员分立) -------------------------------------------
+
+
+@require_POST
+@domain_errors_as_http
+def user_change_request(request, pk: int):
+    """Ask for a change to an administrator's account; a second person carries it out."""
+    form = AccountChangeForm(request.POST, prefix="ask")
+    if form.is_valid():
+        try:
+            change = services.account_change_request(
+                actor=request.user,
+                user_id=pk,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("The change is asked for; a second person approves it."))
+            return redirect("accounts:change_detail", pk=change.pk)
+    account = services.user_get(actor=request.user, user_id=pk)
+    return _user_detail(request, account, status=400, change_form=form)
+
+
+@never_cache
+@require_POST
+@domain_errors_as_http
+def user_change_break_glass(request, pk: int):
+    """The emergency procedure: the change is made at once, written down, and reviewed later.
+    A temporary password is shown in this answer only."""
+    form = AccountChangeForm(request.POST, prefix="emergency")
+    if form.is_valid():
+        try:
+            change, password = services.account_change_break_glass(
+                actor=request.user,
+                user_id=pk,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            return _change_page(request, change.pk, password=password)
+    account = services.user_get(actor=request.user, user_id=pk)
+    return _user_detail(request, account, status=400, break_glass_form=form)
+
+
+@require_GET
+@domain_errors_as_http
+def account_changes(request):
+    status = request.GET.get("status") or ""
+    if status not in AccountChange.Status.values:
+        status = ""
+    page = peek_page(
+        selectors.account_change_list(actor=request.user, status=status),
+        page=page_number(request.GET.get("page")),
+        per_page=50,
+    )
     return render(
         request,
-        "accounts/user_detail.html",
-        {"account": account, "reset_form": form},
-        status=400,
+        "accounts/changes.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": AccountChange.Status.choices,
+            "query_string": _query_string(request),
+        },
     )
+
+
+def _change_page(request, change_id: int, *, password=None, form=None, status=200):
+    detail = selectors.account_change_detail(actor=request.user, change_id=change_id)
+    return render(
+        request,
+        "accounts/change_detail.html",
+        {
+            "d": detail,
+            "form": form or AccountChangeDecisionForm(),
+            "password": password,
+            "steps": [(s.name, s.label) for s in CHANGE.steps if s.name in detail.steps],
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_http
+def account_change_detail(request, pk: int):
+    """A change and its history; POST takes one of the steps the table offers. An approved
+    password reset shows the temporary password in this answer only."""
+    if request.method == "GET":
+        return _change_page(request, pk)
+    form = AccountChangeDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            _change, password = services.account_change_decide(
+                actor=request.user,
+                change_id=pk,
+                step=str(request.POST.get("step") or ""),
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            if password:
+                return _change_page(request, pk, password=password)
+            messages.success(request, _("The change is recorded."))
+            return redirect("accounts:change_detail", pk=pk)
+    return _change_page(request, pk, form=form, status=400)
 
 
 # --- API keys --------------------------------------------------------------------------------

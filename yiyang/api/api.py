@@ -1,4 +1,5 @@
-"""The REST API: /api/v1/..., with the OpenAPI document at /api/openapi.json and docs at /api/docs.
+"""The REST API: /api/v1/..., with the OpenAPI document at /api/openapi.json and docs at /api/docs
+(both for a key or a staff session; only health is public).
 
 Every endpoint requires a session or an API key unless it is listed as public; every
 endpoint reads through the same scoped selectors as the pages. The docs page and its
@@ -11,7 +12,7 @@ from ninja import NinjaAPI, Swagger
 from yiyang.core.error_codes import error_codes_table
 
 from . import errors, me, regions, routers
-from .auth import AUTH
+from .auth import AUTH, staff_or_key
 
 DESCRIPTION = """\
 Regions, organisations, the elder registry, the service catalogue and the assessments of the
@@ -21,7 +22,8 @@ Yiyang platform.
 are the capabilities it may use and its *region* the data it may see) or call from a signed-in
 console session (the role's capabilities; unsafe methods need the `X-CSRFToken` header).
 Each operation names its capability as `x-capability`; `null` means any authenticated
-caller. `GET /api/v1/health` is the only public endpoint.
+caller. `GET /api/v1/health` is the only public endpoint; this document and the docs page
+need a key or a signed-in staff session too.
 
 **Scoping.** A caller sees only rows inside its region (provider staff: their organisation).
 A row outside it answers 404, exactly like a row that does not exist.
@@ -39,9 +41,9 @@ class YiyangAPI(NinjaAPI):
     def _get_urls(self):
         patterns = super()._get_urls()
         for pattern in patterns:
-            pattern.callback = errors.json_refusals(pattern.callback)
+            pattern.callback = errors.json_refusals(errors.throttled(pattern.callback))
         # Last, so it shadows nothing: any other address under /api/ is a JSON 404.
-        patterns.append(re_path(r"^.*$", errors.unknown_path, name="unknown"))
+        patterns.append(re_path(r"^.*$", errors.throttled(errors.unknown_path), name="unknown"))
         return patterns
 
 
@@ -53,6 +55,8 @@ api = YiyangAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # The document and the docs page need a key or a staff session, as the endpoints do.
+    docs_decorator=staff_or_key,
     # The bundled Swagger UI (ninja's static files); no validator badge from swagger.io.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
 )

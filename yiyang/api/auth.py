@@ -11,6 +11,7 @@ authentication and before the input is parsed, so a key without the scope learns
 """
 
 import re
+from functools import wraps
 
 from django.conf import settings
 from ninja.errors import AuthenticationError
@@ -18,8 +19,9 @@ from ninja.security import APIKeyCookie, APIKeyHeader
 from ninja.utils import check_csrf
 
 from yiyang.accounts.services import api_key_authenticate
-from yiyang.core.exceptions import CsrfFailed
-from yiyang.core.scoping import require
+from yiyang.core.exceptions import CsrfFailed, PermissionDenied, Unauthenticated
+from yiyang.core.refusals import refusal_json
+from yiyang.core.scoping import SELF, require
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # What accounts.services.api_key_create issues; anything else is refused before a query.
@@ -91,3 +93,24 @@ def needs(capability: str | None) -> dict:
 
 
 AUTH = [KeyAuth(), StaffSession()]
+
+
+def staff_or_key(view):
+    """The OpenAPI document and the docs page: for a valid API key or a signed-in staff
+    account (not an older person's or a family's), like every endpoint but health. They list
+    every endpoint, field and capability, which is nobody's business outside."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.headers.get(KeyAuth.param_name)
+        user = getattr(request, "user", None)
+        if key:
+            if not TOKEN_SHAPE.fullmatch(key) or api_key_authenticate(token=key) is None:
+                return refusal_json(Unauthenticated())
+        elif user is None or not user.is_authenticated:
+            return refusal_json(Unauthenticated())
+        elif user.scope_kind == SELF:
+            return refusal_json(PermissionDenied())
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -12,6 +12,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from yiyang.accounts.services import api_call_admit
 from yiyang.core.exceptions import (
     BadRequest,
     DomainError,
@@ -23,6 +24,7 @@ from yiyang.core.exceptions import (
     Unauthenticated,
     ValidationFailed,
 )
+from yiyang.core.http import client_ip
 from yiyang.core.refusals import refusal_json, refusal_of
 
 
@@ -98,6 +100,21 @@ def json_refusals(view):
             refusal["Allow"] = allowed
             return refusal
         return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
+def throttled(view):
+    """Count the call against its address's limit (the security policy's API calls a minute)
+    before anything else runs: a caller over it gets 429 `too_many_requests`."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            api_call_admit(ip=client_ip(request))
+        except DomainError as exc:
+            return refusal_json(exc)
+        return view(request, *args, **kwargs)
 
     wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
     return wrapped

@@ -40,3 +40,22 @@ class AlreadyDelivered(Conflict):
 
     code = "already_delivered"
     default_message = gettext_lazy("The listener has already handled this event.")
+
+
+class TooManyRequests(DomainError):
+    """Too many sign-ins or API calls from this address within the security policy's window;
+    wait and try again (`Retry-After` says how many seconds)."""
+
+    code = "too_many_requests"
+    status = 429
+    default_message = gettext_lazy(
+        "Too many requests from your address: wait a minute and try again."
+    )
+
+    def __init__(self, message=None, *, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -277,3 +277,21 @@ class HandledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.event_id} ✓ {self.listener}"
+
+
+class ThrottleCount(models.Model):
+    """How many requests one key (a kind of request and a client address) made in one fixed
+    window; core.throttle counts here so that every web process sees the same numbers."""
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="throttle_one_row")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="throttle_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

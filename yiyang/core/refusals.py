@@ -57,11 +57,12 @@ def refusal_body(exc: DomainError, **overrides) -> dict:
 def refusal_json(exc: DomainError, **overrides) -> HttpResponse:
     """The refusal as a JSON answer with its status."""
     _log_if_fault(exc)
-    return JsonResponse(
+    response = JsonResponse(
         refusal_body(exc, **overrides),
         status=exc.status,
         json_dumps_params={"ensure_ascii": False},
     )
+    return _with_headers(response, exc)
 
 
 def refusal_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -69,7 +70,15 @@ def refusal_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
     home. A 404 says nothing more than that the record is not there or not yours to see."""
     _log_if_fault(exc)
     context = {"refusal": exc, "detail": _detail(exc)}
-    return render(request, PAGES.get(exc.code, OTHER_PAGE), context, status=exc.status)
+    response = render(request, PAGES.get(exc.code, OTHER_PAGE), context, status=exc.status)
+    return _with_headers(response, exc)
+
+
+def _with_headers(response: HttpResponse, exc: DomainError) -> HttpResponse:
+    # A refusal may carry headers of its own (Retry-After of a throttled request).
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
+    return response
 
 
 def refusal_response(request: HttpRequest, exc: DomainError) -> HttpResponse:

@@ -10,7 +10,8 @@ services check and the pages and the API read to offer what may be done next.
     CASE.offered(actor, case)                  # in the selector, for the page's buttons
 
 A step without a capability is taken by the platform itself (the daily run, the last form
-submitted) and never offered to a person. A step whose target is None is an action allowed at
+submitted) and never offered to a person. A step's `unless` names who may not take it although
+they hold the capability (four eyes: the person who asked is not the one who approves). A step whose target is None is an action allowed at
 a status that leaves it unchanged (attaching evidence, reconciling an item). A guard returns
 why the step cannot be taken now, or None; data the step needs (a photo, an answer) is checked
 by the service itself, which names the field.
@@ -43,13 +44,16 @@ class Step:
     # Who else may take it, besides holders of the capability (the round's own assessor).
     may: Callable[[Any, Any], bool] | None = None
     guard: Callable[[Any], str | None] | None = None
+    # Why this actor may not take it on this record, although they hold the capability (the
+    # person who asked for a change cannot be the one who approves it); None when they may.
+    unless: Callable[[Any, Any], str | None] | None = None
 
     def __init__(self, name, label, source: Iterable[str], target=None, **kwargs):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "source", frozenset(str(s) for s in source))
         object.__setattr__(self, "target", str(target) if target is not None else None)
-        for key in ("capability", "may", "guard"):
+        for key in ("capability", "may", "guard", "unless"):
             object.__setattr__(self, key, kwargs.pop(key, None))
         if kwargs:
             raise TypeError(f"unknown arguments {sorted(kwargs)}")
@@ -95,6 +99,10 @@ class Machine:
             return True
         return step.may is not None and bool(step.may(actor, obj))
 
+    @staticmethod
+    def _vetoed(actor, step: Step, obj) -> str | None:
+        return step.unless(actor, obj) if step.unless else None
+
     def check(self, actor, obj, name: str, *, by_platform: bool = False) -> Step:
         """The step, or the refusal: a record at another status (TransitionRefused), someone
         who may not take it (PermissionDenied), or the guard's reason (TransitionRefused)."""
@@ -109,6 +117,9 @@ class Machine:
             )
         if not by_platform and (step.by_platform or not self._may(actor, step, obj)):
             raise PermissionDenied()
+        veto = None if by_platform else self._vetoed(actor, step, obj)
+        if veto:
+            raise PermissionDenied(veto)
         reason = step.guard(obj) if step.guard else None
         if reason:
             raise TransitionRefused(reason, field=self.field)
@@ -128,6 +139,7 @@ class Machine:
             if status in s.source
             and not s.by_platform
             and self._may(actor, s, obj)
+            and not self._vetoed(actor, s, obj)
             and not (s.guard and s.guard(obj))
         ]
 

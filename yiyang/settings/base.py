@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_optional, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("YIYANG_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Content-Security-Policy on every answer, no-store on every signed-in or keyed one.
+    "yiyang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,6 +136,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # A form sent without its token gets the console's 403 page, not Django's own.
 CSRF_FAILURE_VIEW = "yiyang.core.error_pages.csrf_failure"
+
+# The header the deployment's own proxy sets to the client's address (e.g. "X-Forwarded-For"
+# from nginx's $proxy_add_x_forwarded_for, or "X-Real-IP"); empty: trust only the peer
+# address. Read by core.http.client_ip for the sign-in and API throttles and the audit trail.
+CLIENT_IP_HEADER = env_optional("YIYANG_CLIENT_IP_HEADER")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -12,6 +12,11 @@ def env_str(name: str, default: str | None = None) -> str:
     return value
 
 
+def env_optional(name: str) -> str:
+    """A value that may be left unset (a feature that is off by default): '' when unset."""
+    return os.environ.get(name, "").strip()
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:

@@ -127,7 +127,15 @@ def test_a_family_member_sees_their_wards_and_nobody_else(client, city, registry
     ("role", "keys"),
     [
         (Role.SYSTEM_ADMIN, {"accounts", "locked", "disabled", "api_keys"}),
-        (Role.SECURITY_ADMIN, {"max_failed_logins", "lockout_minutes", "password_max_age_days"}),
+        (
+            Role.SECURITY_ADMIN,
+            {
+                "max_failed_logins",
+                "lockout_minutes",
+                "password_max_age_days",
+                "account_changes_waiting",
+            },
+        ),
         (Role.AUDIT_ADMIN, {"changes_today", "lockouts_today", "reads_today"}),
     ],
 )

@@ -107,6 +107,14 @@ def _build(city, label, marker, district, street, community, outsider_code):
         price="50.00",
     )
     case = _assessment(city, marker, elder, d.staff[Role.MEDICAL_INSURANCE])
+    from yiyang.accounts.services import account_change_request
+
+    change = account_change_request(
+        actor=d.staff[Role.SYSTEM_ADMIN],
+        user_id=d.staff[Role.AUDIT_ADMIN].pk,
+        kind="disable",
+        reason=f"{marker}离职",
+    )
     d.ids = {
         "assessment": case.pk,
         "discrepancy": case.discrepancies.first().pk,
@@ -119,6 +127,7 @@ def _build(city, label, marker, district, street, community, outsider_code):
         "user": officer.pk,
         "key": key.pk,
         "job": job.pk,
+        "change": change.pk,
     }
     return d
 
@@ -181,6 +190,7 @@ def _fill(path: str, other: District) -> str | None:
         "<int:pk>": {
             "accounts/users/": other.ids["user"],
             "accounts/api-keys/": other.ids["key"],
+            "accounts/changes/": other.ids["change"],
             "elders/": other.ids["elder"],
             "organisations/": other.ids["org"],
             "assessments/": other.ids["assessment"],

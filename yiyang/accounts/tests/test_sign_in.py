@@ -36,9 +36,10 @@ def test_an_account_locks_after_the_number_of_failures_the_policy_row_says(
     assert officer.failed_logins == limit - 1 and not officer.is_locked
     # when the last allowed guess fails too
     response = sign_in(client, "wang", WRONG)
-    # then the account locks for the policy's minutes and the form says so
+    # then the account locks for the policy's minutes; the guesser is told nothing new (only
+    # the right password hears of the lock)
     assert response.status_code == 200
-    assert login_error_code(response) == "account_locked"
+    assert login_error_code(response) == "bad_credentials"
     officer.refresh_from_db()
     assert officer.is_locked
     remaining = officer.locked_until - timezone.now()

@@ -29,8 +29,14 @@ def assert_documented(response) -> str:
 
 
 @pytest.fixture
-def operations(client):
-    schema = client.get("/api/openapi.json").json()
+def operations(city):
+    from django.test import Client
+
+    from yiyang.accounts.tests.factories import UserFactory
+
+    reader = Client()
+    reader.force_login(UserFactory(region=city.panlong))
+    schema = reader.get("/api/openapi.json").json()
     return [
         (method, path, op)
         for path, methods in schema["paths"].items()

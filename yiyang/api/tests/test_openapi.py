@@ -4,6 +4,9 @@ import re
 
 import pytest
 
+from yiyang.accounts.roles import Role
+from yiyang.accounts.services import api_key_create
+from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core.error_codes import error_codes, error_codes_table
 
 EXPECTED = {
@@ -36,8 +39,14 @@ EXPECTED = {
 
 
 @pytest.fixture
-def schema(client):
-    response = client.get("/api/openapi.json")
+def staff(client, city):
+    client.force_login(UserFactory(role=Role.CIVIL_AFFAIRS, region=city.panlong))
+    return client
+
+
+@pytest.fixture
+def schema(staff):
+    response = staff.get("/api/openapi.json")
     assert response.status_code == 200
     return response.json()
 
@@ -86,7 +95,34 @@ def test_the_description_lists_every_error_code_from_the_classes(schema):
         assert f"| `{entry.code}` | {entry.status} |" in description
 
 
-def test_the_docs_page_loads_with_local_assets_only(client):
+@pytest.mark.parametrize("path", ["/api/openapi.json", "/api/docs"])
+def test_the_document_and_the_docs_need_a_key_or_a_staff_session(client, city, path):
+    # without credentials: 401, with the refusal body; health stays public
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    assert client.get("/api/v1/health").status_code == 200
+    # a wrong key is refused, not ignored
+    assert client.get(path, headers={"X-API-Key": "yy_00000000_nope"}).status_code == 401
+    # an older person's or a family's session is no staff session
+    family = UserFactory(role=Role.FAMILY, region=city.panlong_community)
+    client.force_login(family)
+    response = client.get(path)
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+    client.logout()
+    # a third party's key and a staff session may read it
+    officer = UserFactory(role=Role.CIVIL_AFFAIRS, region=city.panlong)
+    _key, token = api_key_create(
+        actor=officer, name="社区系统", scopes=["elders.view"], region=city.panlong
+    )
+    assert client.get(path, headers={"X-API-Key": token}).status_code == 200
+    client.force_login(officer)
+    assert client.get(path).status_code == 200
+
+
+def test_the_docs_page_loads_with_local_assets_only(staff):
+    client = staff
     # given a government intranet without internet
     response = client.get("/api/docs")
     assert response.status_code == 200
@@ -104,7 +140,7 @@ def test_the_docs_page_loads_with_local_assets_only(client):
     assert '"validatorUrl": null' in html
 
 
-def test_the_swagger_init_script_calls_no_outside_address(client):
+def test_the_swagger_init_script_calls_no_outside_address(client, db):
     script = client.get("/static/ninja/swagger-ui-init.js")
     assert script.status_code == 200
     body = b"".join(script.streaming_content) if script.streaming else script.content

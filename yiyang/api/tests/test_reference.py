@@ -110,8 +110,8 @@ class TestServiceItems:
         assert [i["code"] for i in first["items"] + second["items"]] == ["S000", "S001", "S002"]
         assert second["next"] is None
 
-    def test_the_price_is_a_string_in_the_openapi_document(self, client):
-        schema = client.get("/api/openapi.json").json()
+    def test_the_price_is_a_string_in_the_openapi_document(self, api):
+        schema = api.client.get("/api/openapi.json", headers=api.headers).json()
         price = schema["components"]["schemas"]["ServiceItemOut"]["properties"]["price"]
         assert price["type"] == "string"
 

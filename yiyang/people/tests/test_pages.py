@@ -798,12 +798,12 @@ def test_an_officer_searches_pages_and_reveals_without_reloading(
     page.fill("#id_q", "zxh")
     page.wait_for_url("**q=zxh**")
     # then the table narrows to the one person, the address bar follows, the page stays
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 1")
     assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=screenshots / "people-list-search.png", full_page=True)
     # and clearing the search and paging works in place too
     page.fill("#id_q", "")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 50")
+    page.wait_for_function("() => document.querySelectorAll('#results tbody tr').length === 50")
     page.click(".pagination a")
     page.wait_for_url("**page=2**")
     assert page.locator("#results tbody tr").count() == 6
