@@ -54,7 +54,10 @@ def new_context(browser, live_server):
     """new_context(**options) -> a browser context on the live server that may reach nothing
     else: the platform must never call out (government intranets have no internet), so any
     request off the live server is refused and fails the test at teardown. So does anything
-    the Content-Security-Policy blocks on any page the test opens (an inline script, say)."""
+    the Content-Security-Policy blocks on any page the test opens (an inline script, say),
+    and anything axe-core finds on those pages (yiyang/tests/accessibility.py)."""
+    from yiyang.tests import accessibility
+
     contexts, outside, violations = [], [], []
 
     def guard(route):
@@ -76,14 +79,19 @@ def new_context(browser, live_server):
         context = browser.new_context(**{"base_url": live_server.url, **options})
         context.route("**/*", guard)
         context.on("page", watch)
-        contexts.append(context)
+        visited: list[str] = []
+        accessibility.watch(context, visited)
+        contexts.append((context, visited))
         return context
 
     yield make
-    for context in contexts:
+    found = []
+    for context, visited in contexts:
+        found += accessibility.check(browser, live_server.url, context, visited)
         context.close()
     assert not outside, f"pages called outside services: {outside}"
     assert not violations, f"the Content-Security-Policy blocked: {violations}"
+    assert not found, "axe-core found:\n" + "\n".join(found)
 
 
 @pytest.fixture

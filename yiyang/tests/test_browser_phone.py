@@ -122,3 +122,22 @@ def test_the_console_follows_the_browsers_text_size(new_context, world):
     )
     assert sizes and not [size for size in sizes if size.endswith("px")], sizes
     assert any(size.endswith("%") for size in sizes)
+
+
+def test_a_refused_form_puts_the_focus_on_what_to_correct(new_context, world):
+    staff, _elder, _case = world
+    staff.set_password(PASSWORD)
+    staff.save()
+    page = new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    sign_in_through_the_form(page, staff.username, PASSWORD)
+    page.goto("/elders/new/")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    summary = page.locator("[data-testid=error-summary]")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    # each line leads to its field
+    first = summary.locator("a").first
+    target = first.get_attribute("href")
+    first.click()
+    assert page.evaluate("'#' + document.activeElement.id") == target

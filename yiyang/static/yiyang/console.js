@@ -9,3 +9,16 @@ document.addEventListener("change", (event) => {
     c.checked = box.checked;
   });
 });
+
+document.addEventListener("DOMContentLoaded", () => {
+  // After a refused submit, focus goes to the summary of what to correct, so a screen reader
+  // reads it and the keyboard starts there.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+  // A table wider than the phone scrolls inside its card; the keyboard must reach it too.
+  document.querySelectorAll("main table, main .table-scroll").forEach((region) => {
+    if (region.scrollWidth > region.clientWidth && !region.hasAttribute("tabindex")) {
+      region.setAttribute("tabindex", "0");
+    }
+  });
+});
