@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiyang.core import registry
 from yiyang.core.timeutils import LOCAL_TZ, local_today
+from yiyang.core.validation import BoundedDateField, IdChoiceField
 from yiyang.regions.models import Region
 
 from .roles import ELDER_ROLES, ORGANISATION_ROLES, Role
@@ -104,12 +105,12 @@ def _indent(region: Region) -> str:
     return "\u3000" * max(region.level - Region.Level.DISTRICT, 0) + region.name
 
 
-class RegionChoiceField(forms.ModelChoiceField):
+class RegionChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return _indent(obj)
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+class OrganisationChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.region.name}"
 
@@ -225,7 +226,7 @@ class ApiKeyCreateForm(forms.Form):
         label=_("Scopes"), choices=registry.api_scopes, widget=forms.CheckboxSelectMultiple
     )
     region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
-    expires_on = forms.DateField(
+    expires_on = BoundedDateField(
         label=_("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -253,7 +254,7 @@ class SecurityPolicyForm(forms.Form):
     password_max_age_days = forms.IntegerField(
         label=_("Password maximum age (days)"), min_value=1, max_value=3650
     )
-    effective_from = forms.DateField(
+    effective_from = BoundedDateField(
         label=_("Effective from"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Today or a later day."),

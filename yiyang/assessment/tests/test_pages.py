@@ -273,3 +273,12 @@ def test_the_home_page_counts_the_officers_open_and_overdue_cases(client, world,
     cards = client.get(reverse("home")).context["landing"].values()
     assert (cards["assessments_open"], cards["assessments_overdue"]) == (0, 0)
     assert "assessments_to_accept" not in cards  # nothing waiting is no work
+
+
+@pytest.mark.parametrize("junk", ["²", "①", "٣", "３", "9" * 30, "-1", ""])
+def test_case_ids_that_are_not_ids_put_nothing_on_notice(client, world, junk):
+    _pool, staff, _elder = world
+    client.force_login(staff)
+    response = client.post(reverse("assessment:notices"), {"case": [junk]}, follow=True)
+    assert response.status_code == 200
+    assert not Assessment.objects.filter(notice_from__isnull=False).exists()
