@@ -376,7 +376,7 @@ def evidence_download(request, pk: int, evidence_id: int):
     return FileResponse(
         handle,
         as_attachment=not inline,
-        filename=row.original_name,
+        filename=evidence.served_name(row.original_name, row.content_type),
         content_type=row.content_type,
     )
 
