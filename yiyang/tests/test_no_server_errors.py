@@ -30,7 +30,7 @@ from yiyang.institutions.tests.factories import credit_code
 from yiyang.people.tests.factories import id_number_for
 from yiyang.tests.test_scoping_walk import ROLES, SKIP, _build, _fill, _patterns
 
-EXAMPLES = int(os.environ.get("EDGE_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("EDGE_EXAMPLES", "3"))
 
 EDGE_TEXT = [
     "9999-12-31",
@@ -252,13 +252,24 @@ def _form_data(form: Form, world: World):
     )
 
 
-def _poisoned(form: Form, poison: str) -> dict:
-    """Every field of the form holding the same edge value (a file field a page-named file)."""
-    return {
-        name: SimpleUploadedFile(*ATTACHMENTS[0]) if kind == "file" else poison
-        for name, (kind, _known) in form.fields.items()
-        if name != "csrfmiddlewaretoken"
-    }
+def _poisoned(form: Form, poison: str, *, keep_choices: bool = False) -> dict:
+    """Every field of the form holding the same edge value (a file field a page-named file).
+
+    With `keep_choices`, fields the page offers values for (choices, ticks, hidden versions)
+    keep the first real one and only the fields typed in get the edge: so that the edge
+    reaches the code behind a form that first checks its choices."""
+    data = {}
+    for name, (kind, known) in form.fields.items():
+        if name == "csrfmiddlewaretoken":
+            continue
+        offered = [v for v in known if v]
+        if kind == "file":
+            data[name] = SimpleUploadedFile(*ATTACHMENTS[0])
+        elif keep_choices and offered:
+            data[name] = offered[0]
+        else:
+            data[name] = poison
+    return data
 
 
 def _send_form(world: World, form: Form, data: dict):
@@ -459,8 +470,14 @@ def test_no_console_form_or_api_operation_answers_bad_input_with_a_5xx(world):
     # every edge in every field of every target
     for poison in SWEEP:
         for form in forms:
-            response = _send_form(world, form, _poisoned(form, poison))
-            assert response.status_code < 500, (form.method, form.url, poison[:20])
+            # (the second pass only where the page offers choices, and without the 100 kB
+            # string, which the first pass has sent everywhere already)
+            offers = any(v for _kind, known in form.fields.values() for v in known)
+            passes = (False, True) if offers and len(poison) < 100 else (False,)
+            for keep_choices in passes:
+                sent = _poisoned(form, poison, keep_choices=keep_choices)
+                response = _send_form(world, form, sent)
+                assert response.status_code < 500, (form.method, form.url, poison[:20])
     for poison in SWEEP_JSON:
         for op in operations:
             response = _send_api(world, op, _api_poisoned(op, components, world, poison))
