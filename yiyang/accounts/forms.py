@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from yiyang.core import registry
 from yiyang.core.timeutils import LOCAL_TZ, local_today
+from yiyang.core.validation import BoundedDateField, IdChoiceField
 from yiyang.regions.models import Region
 
 from .errors import BadCredentials
@@ -107,12 +108,12 @@ def _indent(region: Region) -> str:
     return "\u3000" * max(region.level - Region.Level.DISTRICT, 0) + region.name
 
 
-class RegionChoiceField(forms.ModelChoiceField):
+class RegionChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return _indent(obj)
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+class OrganisationChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.region.name}"
 
@@ -249,7 +250,7 @@ class ApiKeyCreateForm(forms.Form):
         label=_("Scopes"), choices=registry.api_scopes, widget=forms.CheckboxSelectMultiple
     )
     region = RegionChoiceField(label=_("Region"), queryset=Region.objects.none())
-    expires_on = forms.DateField(
+    expires_on = BoundedDateField(
         label=_("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -292,7 +293,7 @@ class SecurityPolicyForm(forms.Form):
         required=False,
         help_text=_("Empty: keep the number in force."),
     )
-    effective_from = forms.DateField(
+    effective_from = BoundedDateField(
         label=_("Effective from"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Today or a later day."),

@@ -15,6 +15,7 @@ from yiyang.core import registry
 from yiyang.core.console import add_domain_errors, domain_errors_as_http, page_number, peek_page
 from yiyang.core.exceptions import DomainError, NotFound
 from yiyang.core.scoping import require
+from yiyang.core.validation import parse_id
 
 from . import selectors, services
 from .forms import (
@@ -122,10 +123,10 @@ def _user_create_form(request, data=None):
     if data is not None:
         # The form posts a region's primary key; the community and organisation choices
         # follow the chosen region.
-        raw = str(data.get("region") or "")
+        region_id = parse_id(data.get("region"))
         chosen = None
-        if raw.isdigit() and len(raw) < 19:
-            chosen = selectors.account_regions(actor=actor).filter(pk=int(raw)).first()
+        if region_id is not None:
+            chosen = selectors.account_regions(actor=actor).filter(pk=region_id).first()
         region_code = chosen.code if chosen else ""
     return UserCreateForm(
         data,

@@ -1,10 +1,14 @@
 """Types every router shares: decimals that leave as strings, and the error responses."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import PlainSerializer, field_validator
+from pydantic import AfterValidator, PlainSerializer, field_validator
+from pydantic_core import PydanticCustomError
+
+from yiyang.core.validation import date_range_message, is_date_in_range
 
 from .errors import ErrorOut
 
@@ -44,6 +48,17 @@ Money = Annotated[Decimal, PlainSerializer(_fixed(2), return_type=str)]
 # Coordinates and areas keep their stored places, as strings for the same reason.
 Coordinate = Annotated[Decimal, PlainSerializer(_fixed(6), return_type=str)]
 Area = Annotated[Decimal, PlainSerializer(_fixed(2), return_type=str)]
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not is_date_in_range(value):
+        raise PydanticCustomError("date_range", date_range_message())
+    return value
+
+
+# Every date the API takes, in a body or a query: the same bound as the console's forms
+# (core.validation), named by field in the refusal like any other schema error.
+Day = Annotated[dt.date, AfterValidator(_date_in_range)]
 
 # Every endpoint may answer these; each adds its own (404, 409, ...).
 _ALWAYS = (401, 403, 422)

@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from yiyang.api.auth import needs
 from yiyang.api.pagination import PageParams, page_schema, paginate
-from yiyang.api.schemas import InputSchema, answers
+from yiyang.api.schemas import Day, InputSchema, answers
 from yiyang.assessment import grading, selectors, services
 from yiyang.assessment.models import Assessment
 
@@ -127,7 +127,7 @@ class ApplicationIn(InputSchema):
     applicant_relation: str = Field("", max_length=20)
     applicant_phone: str = Field("", max_length=20)
     note: str = Field("", max_length=300)
-    applied_on: dt.date | None = None
+    applied_on: Day | None = None
 
 
 class VersionIn(InputSchema):

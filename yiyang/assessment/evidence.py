@@ -1,6 +1,10 @@
 """Evidence of an assessment: photos, video (seed 004 records every on-site assessment) and
 documents. Each file is recognised by its first bytes (not by its name), stored with its SHA-256,
-and checked against it on every download; every download is logged as a sensitive read."""
+and checked against it on every download; every download is logged as a sensitive read.
+
+The name the file came with is only shown; the file is stored and served under a name whose
+extension is that of its detected type, so that "photo.html" holding a JPEG is saved by the
+browser as "photo.jpg" and never opened as a page."""
 
 import hashlib
 
@@ -29,6 +33,27 @@ _SIGNATURES = (
     (lambda b: b.startswith(b"\x1a\x45\xdf\xa3"), "video/webm", Evidence.Kind.VIDEO),
     (lambda b: b.startswith(b"%PDF-"), "application/pdf", Evidence.Kind.DOCUMENT),
 )
+
+
+# The extension a file of each detected type is stored and served with.
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "video/quicktime": ".mov",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+    "application/pdf": ".pdf",
+}
+
+
+def served_name(original_name: str, content_type: str) -> str:
+    """The name a download is offered under: the original's stem (without any extension and
+    without characters a file system or a header would stumble on) and the detected type's
+    extension. The original name itself is display text only."""
+    base = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = base.split(".", 1)[0] if not base.startswith(".") else ""
+    stem = "".join(c for c in stem if c.isprintable() and c not in '<>:"|?*;').strip()[:100]
+    return (stem or "evidence") + EXTENSIONS.get(content_type, ".bin")
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
@@ -89,7 +114,7 @@ def evidence_add(*, actor, assessment_id: int, upload, note: str = "") -> Eviden
             uploaded_by=account_of(actor),
         )
         # The stored name carries no personal data; the original name is kept in the row.
-        row.file.save(f"{digest.hexdigest()[:32]}", upload, save=False)
+        row.file.save(f"{digest.hexdigest()[:32]}{EXTENSIONS[content_type]}", upload, save=False)
         row.save()
         audit.record_change(
             actor=actor,

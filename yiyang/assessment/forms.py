@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiyang.core.divisions import city_of
 from yiyang.core.timeutils import local_today
+from yiyang.core.validation import BoundedDateField
 from yiyang.institutions.models import Organisation
 from yiyang.regions.selectors import region_filter_choices
 
@@ -72,7 +73,7 @@ class ApplicationForm(forms.Form):
         help_text=_("本人, spouse, son, guardian, agent…"),
     )
     applicant_phone = forms.CharField(label=_("Applicant's phone"), max_length=20, required=False)
-    applied_on = forms.DateField(
+    applied_on = BoundedDateField(
         label=_("Applied on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(
@@ -119,7 +120,7 @@ class ReconcileForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    filed_on = forms.DateField(
+    filed_on = BoundedDateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     filed_by = forms.CharField(label=_("Filed by"), max_length=40)

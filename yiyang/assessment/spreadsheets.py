@@ -19,6 +19,7 @@ from yiyang.core.divisions import district_of
 from yiyang.core.models import ChangeLog
 from yiyang.core.scoping import region_in_scope
 from yiyang.core.timeutils import local_day_range, local_today
+from yiyang.core.validation import parse_whole
 from yiyang.exchange.cells import FALSE_WORDS, TRUE_WORDS, parse_row
 from yiyang.exchange.columns import (
     CHOICE,
@@ -137,7 +138,7 @@ LEGACY_INSTRUMENTS = frozenset({"mzt-039-2013", "barthel"})
 _SCORE_PARTS = re.compile(r"[;；\n]+")
 _SCORE_PAIR = re.compile(r"^([^=＝:：]+?)\s*[=＝:：]\s*(.*)$")
 _CODE_SPLIT = re.compile(r"[,，、/\s]+")
-_WHOLE = re.compile(r"^\d{1,6}$")
+_WHOLE = re.compile(r"^[0-9]{1,6}$")  # ASCII: `\d` also matches "３" and "٣"
 UNKNOWN_PERSON = gettext_lazy("No older person with this ID number is on record in your region.")
 
 
@@ -148,8 +149,8 @@ def _alias(text: str) -> str:
 def _grade_of(instrument: grading.Instrument, text: str) -> int | None:
     """A grade written as its number (3) or as the standard writes it (重度失能Ⅰ级)."""
     text = text.strip()
-    if text.isdecimal():
-        value = int(text)
+    value = parse_whole(text, max_digits=6)
+    if value is not None:
         return value if value in instrument.grades else None
     return next((g for g, label in instrument.grades.items() if label == text), None)
 

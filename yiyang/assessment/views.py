@@ -23,6 +23,7 @@ from yiyang.core.exceptions import DomainError, NotFound, PermissionDenied
 from yiyang.core.http import client_ip
 from yiyang.core.scoping import SELF, require, scoped_get
 from yiyang.core.timeutils import local_today
+from yiyang.core.validation import parse_id
 from yiyang.people.models import Elder
 from yiyang.regions.models import Region
 
@@ -226,10 +227,7 @@ def withdraw(request, pk: int):
 @require_POST
 @domain_errors_as_http
 def draw(request, pk: int):
-    try:
-        org_id = int(request.POST.get("organisation", ""))
-    except ValueError:
-        org_id = 0
+    org_id = parse_id(request.POST.get("organisation")) or 0
     return _step(
         request,
         pk,
@@ -382,7 +380,7 @@ def evidence_download(request, pk: int, evidence_id: int):
     return FileResponse(
         handle,
         as_attachment=not inline,
-        filename=row.original_name,
+        filename=evidence.served_name(row.original_name, row.content_type),
         content_type=row.content_type,
     )
 
@@ -414,7 +412,7 @@ def notices(request):
     """Concluded cases waiting for the public notice, and the cases on notice now."""
     require(request.user, "assessments.manage")
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("case") if x.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("case")) if i is not None]
         if not ids:
             messages.error(request, _("Tick the cases to put on public notice."))
         else:

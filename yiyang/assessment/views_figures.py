@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from yiyang.core.console import domain_errors_as_http
 from yiyang.core.scoping import require
+from yiyang.core.validation import BoundedDateField
 
 from . import figures
 from .grading import instrument_ids, instrument_load
@@ -19,13 +20,13 @@ def _instrument_choices() -> list[tuple[str, str]]:
 
 
 class AssessmentFiguresForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("Applied from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date, such as 2025-01-01.")},
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("Applied to"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

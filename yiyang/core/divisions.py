@@ -7,6 +7,8 @@ reads a level off a code (a case number carries the district, a draw stays insid
 a policy falls back from the community up to the nation) takes it from here.
 """
 
+from .validation import is_ascii_digits
+
 PROVINCE, CITY, DISTRICT, STREET, COMMUNITY = 1, 2, 3, 4, 5
 LEVEL_BY_LENGTH = {2: PROVINCE, 4: CITY, 6: DISTRICT, 9: STREET, 12: COMMUNITY}
 LENGTH_BY_LEVEL = {level: length for length, level in LEVEL_BY_LENGTH.items()}
@@ -18,7 +20,7 @@ class BadDivisionCode(ValueError):
 
 def is_code(text: str) -> bool:
     """ASCII digits of one level's width: '²' or '①' are digits to str.isdigit(), not here."""
-    return text.isascii() and text.isdigit() and len(text) in LEVEL_BY_LENGTH
+    return is_ascii_digits(text) and len(text) in LEVEL_BY_LENGTH
 
 
 def level_of(code: str) -> int:

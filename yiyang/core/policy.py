@@ -34,6 +34,7 @@ from .divisions import is_code, lineage
 from .exceptions import ValidationFailed
 from .scoping import region_in_scope
 from .timeutils import local_today
+from .validation import date_range_message, is_date_in_range
 
 audit.register_notes(
     {
@@ -205,6 +206,8 @@ def policy_file(
     code = _check_region(k, actor, region_code, errors)
     if not isinstance(effective_from, dt.date):
         errors["effective_from"] = _("Enter the day the policy takes effect.")
+    elif not is_date_in_range(effective_from):
+        errors["effective_from"] = date_range_message()
     elif effective_from < local_today():
         errors["effective_from"] = _("A policy cannot start in the past; history is not rewritten.")
     if errors:

@@ -42,6 +42,7 @@ from .workbooks import (
     build_error_report,
     build_template,
     data_rows,
+    filled_rows,
     open_upload,
     write_export,
 )
@@ -91,11 +92,26 @@ def import_create(*, actor, kind: str, mode: str, file_name: str, content: bytes
     if len(content) > MAX_UPLOAD_BYTES:
         raise _file_error("too_big", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
     threshold = settings.IMPORT_BACKGROUND_THRESHOLD
+    # Count the filled rows on the sheet's XML before openpyxl reads it: a sheet over the limit
+    # is refused in a second or two, not after a minute inside the request. The count includes
+    # the one or two header rows.
+    bound = filled_rows(content, kind, stop_after=MAX_ROWS + 2)
+    if bound is not None and bound > MAX_ROWS + 2:
+        raise _file_error("too_many_rows", rows=MAX_ROWS)
     with open_upload(content, kind) as (ws, layout):
+        if bound is not None:
+            bound = max(0, bound - (layout.data_start - 1))
+            if bound > MAX_ROWS:
+                raise _file_error("too_many_rows", rows=MAX_ROWS)
         rows = layout.estimated_rows
-        if rows is None or rows < threshold or rows > MAX_ROWS:
-            # The file's own size record can be missing, too small, or swollen by formatted
-            # empty rows: then count what is there.
+        if bound is not None and bound >= threshold:
+            # Bound for the background: the file's own size record when it is plausible (it
+            # may count formatted empty rows), else the count; the job counts as it reads.
+            if rows is None or rows < threshold or rows > bound:
+                rows = bound
+        elif bound is not None or rows is None or rows < threshold or rows > MAX_ROWS:
+            # Few rows, or the file's own size record is missing, too small, or swollen by
+            # formatted empty rows: then count what is there.
             rows = sum(1 for _ in islice(data_rows(ws, layout), MAX_ROWS + 1))
     if rows == 0:
         raise _file_error("no_rows")

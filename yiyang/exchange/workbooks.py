@@ -6,6 +6,7 @@ kept as text.
 """
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
+from defusedxml import ElementTree
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook, load_workbook
@@ -260,6 +262,86 @@ def data_rows(ws, layout: Layout) -> Iterator[tuple[int, tuple]]:
         if all(_blank(v) for v in values):
             continue
         yield number, values
+
+
+# The start of a row element and of a cell's value (<v> or an inline string's <is>), with or
+# without a namespace prefix. `row\b` does not match <rowBreaks>; text inside cells is escaped.
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b")
+_VALUE_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s>]")
+_CHUNK = 1 << 20
+_OVERLAP = 64  # longer than any marker, so that none is lost between two chunks
+
+
+def _data_sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
+    """The zip part of the sheet openpyxl would read as the data sheet: the one of the kind's
+    title, else the first. Read from the package's own relationships (small XML parts)."""
+    package = ElementTree.fromstring(archive.read("_rels/.rels"))
+    book = next(
+        (r.get("Target") for r in package if (r.get("Type") or "").endswith("/officeDocument")),
+        None,
+    )
+    if not book:
+        return None
+    book = book.lstrip("/")
+    folder, name = posixpath.split(book)
+    rels = ElementTree.fromstring(archive.read(posixpath.join(folder, "_rels", name + ".rels")))
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels}
+    sheets = []
+    for element in ElementTree.fromstring(archive.read(book)).iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+            sheets.append((element.get("name"), targets.get(rid)))
+    target = next((t for n, t in sheets if n == title), sheets[0][1] if sheets else None)
+    if not target:
+        return None
+    return (
+        target.lstrip("/")
+        if target.startswith("/")
+        else posixpath.normpath(posixpath.join(folder, target))
+    )
+
+
+def filled_rows(content: bytes, kind: str, *, stop_after: int) -> int | None:
+    """How many rows of the data sheet hold a value (the header rows included), counted on its
+    XML as it is unzipped, before openpyxl reads anything: a 600,000-row sheet takes a second
+    or two here against a minute through openpyxl. Stops once past `stop_after`.
+
+    An upper bound of the rows `data_rows` yields (a cell holding an empty string counts
+    here). None when the package cannot be read this way; opening it then says why."""
+    count = 0
+    in_row = filled = False
+    buffer = b""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            part = _data_sheet_part(archive, kinds.kind_get(kind).sheet_title)
+            if part is None:
+                return None
+            with archive.open(part) as stream:
+                while True:
+                    chunk = stream.read(_CHUNK)
+                    buffer += chunk
+                    # Markers that start in the overlap are read with the next chunk.
+                    end = len(buffer) if not chunk else len(buffer) - _OVERLAP
+                    position = 0
+                    for match in _ROW_START.finditer(buffer):
+                        if match.start() >= end:
+                            break
+                        if in_row and (
+                            filled or _VALUE_START.search(buffer, position, match.start())
+                        ):
+                            count += 1
+                            if count > stop_after:
+                                return count
+                        in_row, filled, position = True, False, match.end()
+                    if in_row and not filled:
+                        # A value in the rest of this row, if it starts before the overlap.
+                        value = _VALUE_START.search(buffer, position)
+                        filled = value is not None and value.start() < end
+                    if not chunk:
+                        return count + (1 if in_row and filled else 0)
+                    buffer = buffer[max(end, position) :]
+    except (KeyError, OSError, EOFError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
 
 
 def count_rows(content: bytes, kind: str) -> int:

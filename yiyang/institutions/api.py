@@ -9,7 +9,7 @@ from ninja.responses import Status
 
 from yiyang.api.auth import needs
 from yiyang.api.pagination import PageParams, page_schema, paginate
-from yiyang.api.schemas import Area, Coordinate, InputSchema, answers
+from yiyang.api.schemas import Area, Coordinate, Day, InputSchema, answers
 from yiyang.institutions.models import Organisation
 from yiyang.institutions.selectors import (
     OrganisationFilters,
@@ -80,8 +80,8 @@ class OrganisationIn(InputSchema):
     beds: int | None = Field(None, ge=0, le=100000)
     has_medical_agreement: bool = False
     licence_number: str = Field("", max_length=60)
-    licence_valid_from: dt.date | None = None
-    licence_valid_to: dt.date | None = None
+    licence_valid_from: Day | None = None
+    licence_valid_to: Day | None = None
     contact_name: str = Field("", max_length=40)
     contact_phone: str = Field("", max_length=20)
     is_active: bool = True

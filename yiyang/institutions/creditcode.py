@@ -8,6 +8,8 @@ N2... codes.
 
 from stdnum.cn import uscc
 
+from yiyang.core.validation import is_ascii_digits
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 # First character: the registering authority (1 institutional establishment, 5 civil affairs,
 # 9 market regulation, ...); second: the kind of body within it.
@@ -28,7 +30,7 @@ def credit_code_validate(raw: str) -> str:
     if (
         code[0] not in REGISTRARS
         or code[1] not in ALPHABET
-        or not code[2:8].isdigit()  # the 6-digit division code of the registering office
+        or not is_ascii_digits(code[2:8])  # the 6-digit division code of the registering office
         or any(c not in ALPHABET for c in code[8:])
     ):
         raise CreditCodeError("format")

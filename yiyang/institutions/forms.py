@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yiyang.core.console import add_remaining_errors
+from yiyang.core.validation import BoundedDateField
 from yiyang.regions.selectors import region_choices, region_filter_choices
 
 from .models import Organisation
@@ -95,10 +96,10 @@ class OrganisationForm(forms.Form):
     licence_number = forms.CharField(
         label=_("Licence / filing number"), max_length=60, required=False
     )
-    licence_valid_from = forms.DateField(
+    licence_valid_from = BoundedDateField(
         label=_("Licence valid from"), required=False, widget=_date_input()
     )
-    licence_valid_to = forms.DateField(
+    licence_valid_to = BoundedDateField(
         label=_("Licence valid to"), required=False, widget=_date_input()
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=40, required=False)

@@ -11,7 +11,7 @@ from yiyang.core import audit
 from yiyang.core.exceptions import Conflict, ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.scoping import Actor, region_in_scope, require, scoped_get
-from yiyang.core.validation import clean_decimal, clean_phone
+from yiyang.core.validation import clean_date, clean_decimal, clean_phone
 from yiyang.regions.models import Region
 
 from .creditcode import CreditCodeError, credit_code_validate
@@ -114,11 +114,9 @@ def organisation_clean(
     land_area = _number(data.land_area, "land_area", errors)
     floor_area = _number(data.floor_area, "floor_area", errors)
     beds = _number(data.beds, "beds", errors, high=Decimal(100000), places="1")
-    if (
-        data.licence_valid_from
-        and data.licence_valid_to
-        and (data.licence_valid_to < data.licence_valid_from)
-    ):
+    valid_from = clean_date(data.licence_valid_from, field="licence_valid_from", errors=errors)
+    valid_to = clean_date(data.licence_valid_to, field="licence_valid_to", errors=errors)
+    if valid_from and valid_to and valid_to < valid_from:
         errors["licence_valid_to"] = _("The end date is before the start date.")
     phone = clean_phone(data.contact_phone, field="contact_phone", errors=errors)
     if len(" ".join((data.address or "").split())) > 200:

@@ -52,7 +52,7 @@ class ServiceItemForm(forms.Form):
 
 
 class ServiceItemFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,

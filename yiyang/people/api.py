@@ -10,7 +10,7 @@ from ninja.responses import Status
 
 from yiyang.api.auth import needs
 from yiyang.api.pagination import PageParams, page_schema, paginate
-from yiyang.api.schemas import Coordinate, InputSchema, answers
+from yiyang.api.schemas import Coordinate, Day, InputSchema, answers
 from yiyang.core.http import client_ip
 from yiyang.people.models import Elder, Fact, Guardian
 from yiyang.people.selectors import (
@@ -109,7 +109,7 @@ class ElderQuery(PageParams):
         description="Name from its first character, full pinyin or initials, "
         "or a full 18-character ID number (exact match through its keyed hash).",
     )
-    as_of: dt.date | None = Field(
+    as_of: Day | None = Field(
         None,
         description="Filter region, status, living_arrangement and economic_status by what "
         "held on this day (the dated facts) instead of today's values.",
@@ -135,7 +135,7 @@ class ElderFields(InputSchema):
     institution: int | None = Field(
         None, ge=1, le=2**63 - 1, description="Organisation id, for community or institution care."
     )
-    facts_from: dt.date | None = Field(
+    facts_from: Day | None = Field(
         None,
         description="The day a change of economic_status, insurance, living_arrangement or "
         "region holds from (the dated facts); today when left out, never in the future.",
@@ -149,7 +149,7 @@ class ElderFields(InputSchema):
 
 class ElderIn(ElderFields):
     id_number: str = Field(..., max_length=40, description="National ID number (18 characters).")
-    birth_date: dt.date | None = Field(None, description="Optional; must match the ID number.")
+    birth_date: Day | None = Field(None, description="Optional; must match the ID number.")
     sex: Elder.Sex | None = Field(None, description="Optional; must match the ID number.")
 
 
@@ -159,7 +159,7 @@ class ElderUpdateIn(ElderFields):
 
 class StatusIn(InputSchema):
     status: Elder.Status
-    status_date: dt.date
+    status_date: Day
     note: str = Field("", max_length=500)
 
 
@@ -223,7 +223,7 @@ class FactOut(Schema):
 
 
 class FactQuery(InputSchema):
-    on: dt.date | None = Field(None, description="Only the facts that held on this day.")
+    on: Day | None = Field(None, description="Only the facts that held on this day.")
 
 
 @router.get("", response=answers(ElderPage), **needs("elders.view"))

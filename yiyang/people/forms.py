@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core.console import add_remaining_errors
+from yiyang.core.validation import BoundedDateField, parse_id
 from yiyang.institutions.selectors import organisation_choices
 from yiyang.regions.selectors import community_choices, region_filter_choices
 
@@ -53,7 +54,7 @@ class ElderFilterForm(forms.Form):
         label=_("Age to"), required=False, min_value=0, max_value=150, widget=forms.NumberInput
     )
     lives_alone = forms.ChoiceField(label=_("Lives alone"), required=False, choices=YES_NO)
-    as_of = forms.DateField(
+    as_of = BoundedDateField(
         label=_("As on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -123,7 +124,7 @@ class ElderForm(forms.Form):
         required=False,
         help_text=_("Required for people living in an institution."),
     )
-    facts_from = forms.DateField(
+    facts_from = BoundedDateField(
         label=_("Changes hold from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -217,14 +218,14 @@ class ElderForm(forms.Form):
             economic_status=d.get("economic_status", ""),
             insurance=d.get("insurance", ""),
             living_arrangement=d.get("living_arrangement", ""),
-            institution_id=int(institution) if institution.isdigit() else None,
+            institution_id=parse_id(institution),
             facts_from=d.get("facts_from"),
         )
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Elder.Status.choices)
-    status_date = forms.DateField(
+    status_date = BoundedDateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(

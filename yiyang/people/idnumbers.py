@@ -16,6 +16,8 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from yiyang.core.validation import is_ascii_digits
+
 PROVINCES = {
     "11",
     "12",
@@ -83,7 +85,7 @@ def parse(raw: str, *, today: dt.date | None = None) -> IdNumber:
     number = normalise(raw)
     if len(number) != 18:
         raise IdNumberError("length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not is_ascii_digits(number[:17]) or not (is_ascii_digits(number[17]) or number[17] == "X"):
         raise IdNumberError("format")
     if ric.calc_check_digit(number) != number[17]:
         raise IdNumberError("checksum")

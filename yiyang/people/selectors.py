@@ -15,6 +15,7 @@ from yiyang.core.pinyin import looks_like_pinyin
 from yiyang.core.registry import Tile
 from yiyang.core.scoping import Actor, code_prefix_lookup, require, scoped, scoped_get
 from yiyang.core.timeutils import age_on, local_today, years_before
+from yiyang.core.validation import is_ascii_digits
 from yiyang.institutions.models import Organisation
 from yiyang.regions.models import Region
 
@@ -44,12 +45,12 @@ def _search(qs: QuerySet[Elder], q: str) -> QuerySet[Elder]:
     if not q:
         return qs
     compact = idnumbers.normalise(q)
-    if len(compact) == 18 and compact[:17].isdigit():
+    if len(compact) == 18 and is_ascii_digits(compact[:17]):
         return qs.filter(id_number_hash=crypto.search_hash(compact))
     if looks_like_pinyin(q):
         key = q.replace(" ", "").lower()
         return qs.filter(Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key))
-    if q.isdigit():
+    if is_ascii_digits(q):
         return qs.filter(phone__contains=q)
     # Names are searched from their first character (surname first), which an index serves.
     return qs.filter(name__startswith=q)

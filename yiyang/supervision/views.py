@@ -18,6 +18,7 @@ from yiyang.core.console import change_rows, domain_errors_as_http, page_number,
 from yiyang.core.http import client_ip
 from yiyang.core.scoping import require
 from yiyang.core.timeutils import LOCAL_TZ
+from yiyang.core.validation import BoundedDateField
 from yiyang.regions.models import Region
 
 from . import figures, selectors
@@ -41,12 +42,12 @@ class AuditFilterForm(forms.Form):
         label=_("Record id"), required=False, min_value=1, max_value=2**62
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

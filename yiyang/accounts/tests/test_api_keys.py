@@ -142,3 +142,34 @@ def test_revoking_twice_writes_one_history_row(city, officer):
     services.api_key_revoke(actor=officer, key_id=key.pk)
     rows = ChangeLog.objects.filter(entity_type="accounts.apikey", entity_id=key.pk)
     assert rows.filter(action="update").count() == 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2101-01-01"])
+def test_an_expiry_outside_the_date_range_is_refused_by_the_field(client, city, officer, day):
+    client.force_login(officer)
+    response = client.post(
+        reverse("accounts:api_keys"),
+        {
+            "name": "社区系统",
+            "scopes": ["elders.view"],
+            "region": city.panlong.pk,
+            "expires_on": day,
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "expires_on" in response.context["form"].errors
+    assert not ApiKey.objects.exists()
+
+
+def test_an_expiry_on_the_last_day_of_the_range_is_taken(client, city, officer):
+    client.force_login(officer)
+    client.post(
+        reverse("accounts:api_keys"),
+        {
+            "name": "社区系统",
+            "scopes": ["elders.view"],
+            "region": city.panlong.pk,
+            "expires_on": "2100-12-31",
+        },
+    )
+    assert timezone.localtime(ApiKey.objects.get().expires_at).date() == dt.date(2101, 1, 1)

@@ -121,6 +121,8 @@ def test_the_security_page_shows_the_policy_and_files_a_new_one(
         ({"password_max_age_days": ""}, "password_max_age_days"),
         ({"effective_from": "2020-01-01"}, "effective_from"),
         ({"effective_from": "2026-02-30"}, "effective_from"),
+        ({"effective_from": "9999-12-31"}, "effective_from"),
+        ({"effective_from": "2101-01-01"}, "effective_from"),
     ],
 )
 def test_bad_policy_input_on_the_page_is_refused_by_the_field(
@@ -137,4 +139,11 @@ def test_bad_policy_input_on_the_page_is_refused_by_the_field(
     response = client.post(reverse("accounts:security"), payload)
     assert response.status_code == 400
     assert field in response.context["form"].errors
+    assert SecurityPolicy.objects.count() == 1
+
+
+def test_the_service_refuses_a_policy_starting_beyond_the_date_range(city, policy, security_admin):
+    with pytest.raises(ValidationFailed) as caught:
+        _file(security_admin, effective_from=dt.date(9999, 12, 31))
+    assert list(caught.value.fields) == ["effective_from"]
     assert SecurityPolicy.objects.count() == 1

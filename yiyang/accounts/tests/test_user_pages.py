@@ -118,6 +118,10 @@ def test_a_community_narrows_the_region_of_a_new_account(client, city, panlong_a
         ({"role": "emperor"}, "role"),
         ({"region": "999999"}, "region"),
         ({"region": "abc"}, "region"),
+        ({"region": "²"}, "region"),
+        ({"region": "①"}, "region"),
+        ({"region": "٣"}, "region"),
+        ({"region": "9" * 30}, "region"),
         ({"role": Role.CAREGIVER}, "organisation"),
         ({"role": Role.ELDER}, "elder_id_number"),
         ({"role": Role.ELDER, "elder_id_number": "53010319500301001X"}, "elder_id_number"),
@@ -300,3 +304,13 @@ def test_resetting_a_password_and_unlocking(client, city, panlong_admin):
     detail = client.get(reverse("accounts:user_detail", args=[officer.pk]))
     assert detail.status_code == 200
     assert NEW not in detail.content.decode()
+
+
+@pytest.mark.parametrize("region", ["²", "①", "３", "9" * 30, "\x00"])
+def test_placement_choices_for_a_region_that_is_not_an_id_are_empty(
+    client, city, panlong_admin, region
+):
+    client.force_login(panlong_admin)
+    response = client.get(reverse("accounts:user_placement"), {"region": region})
+    assert response.status_code == 200
+    assert list(response.context["form"].fields["community"].queryset) == []

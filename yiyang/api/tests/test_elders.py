@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from yiyang.core.models import AccessLog, ChangeLog
+from yiyang.core.timeutils import local_today
 from yiyang.people.models import Elder, Guardian, HealthProfile
 from yiyang.people.tests.factories import ElderFactory, id_number_for
 
@@ -265,10 +266,19 @@ class TestStatus:
     def test_a_future_date_names_the_field(self, api, wuhua):
         response = api.post(
             f"/elders/{wuhua['elder'].id}/status",
-            {"status": "deceased", "status_date": "2999-01-01"},
+            {"status": "deceased", "status_date": str(local_today() + dt.timedelta(days=30))},
         )
         assert response.status_code == 400
         assert list(error(response)["fields"]) == ["status_date"]
+
+    @pytest.mark.parametrize("day", ["2999-01-01", "0001-01-01", "9999-12-31"])
+    def test_a_date_outside_the_range_is_refused_by_the_schema(self, api, wuhua, day):
+        response = api.post(
+            f"/elders/{wuhua['elder'].id}/status", {"status": "deceased", "status_date": day}
+        )
+        assert response.status_code == 422
+        assert list(error(response)["fields"]) == ["status_date"]
+        assert Elder.objects.get(pk=wuhua["elder"].pk).status == Elder.Status.ACTIVE
 
     def test_a_malformed_date_names_the_field(self, api, wuhua):
         response = api.post(

@@ -174,3 +174,13 @@ class TestUpdate:
         response = api.put(f"/organisations/{org.id}", self.body(org, credit_code="52530102MJ"))
         assert response.status_code == 400
         assert list(error(response)["fields"]) == ["credit_code"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_licence_date_outside_the_date_range_is_refused_by_the_field(api, city, day):
+    response = api.post("/organisations", new_org(city, licence_valid_to=day))
+    assert response.status_code == 422
+    body = error(response)
+    assert body["code"] == "invalid" and list(body["fields"]) == ["licence_valid_to"]
+    assert "1900-01-01" in body["fields"]["licence_valid_to"]
+    assert not Organisation.objects.filter(credit_code=NEW_CODE).exists()

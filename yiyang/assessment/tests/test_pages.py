@@ -1,14 +1,17 @@
 """The console pages of the procedure, as an officer clicks through them."""
 
 import datetime as dt
+from urllib.parse import unquote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.assessment import services
-from yiyang.assessment.evidence import evidence_store_bytes
+from yiyang.assessment.evidence import evidence_store_bytes, served_name
 from yiyang.assessment.models import Assessment, AssessmentPolicy, AssessorDraw, Assignment
 from yiyang.core.models import AccessLog
 from yiyang.core.timeutils import local_today
@@ -332,3 +335,80 @@ def test_the_case_page_keeps_codes_and_seeds_behind_technical_details(client, wo
     before, _sep, after = html.partition('<details class="tech">')
     assert seed not in before and seed in after
     assert case.instrument_version not in before
+
+
+@pytest.mark.parametrize("junk", ["²", "①", "٣", "３", "9" * 30, "-1", ""])
+def test_case_ids_that_are_not_ids_put_nothing_on_notice(client, world, junk):
+    _pool, staff, _elder = world
+    client.force_login(staff)
+    response = client.post(reverse("assessment:notices"), {"case": [junk]}, follow=True)
+    assert response.status_code == 200
+    assert not Assessment.objects.filter(notice_from__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "served"),
+    [
+        ("现场.html", "现场.jpg"),
+        ("photo.jpg.html", "photo.jpg"),
+        ("x.svg", "x.jpg"),
+        (".htaccess", "evidence.jpg"),
+    ],
+)
+def test_evidence_named_like_a_page_is_stored_and_served_under_its_detected_type(
+    client, world, name, served
+):
+    _pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    client.force_login(staff)
+    # when a JPEG named like a page is uploaded on the case page
+    upload = SimpleUploadedFile(name, JPEG, content_type="text/html")
+    response = client.post(reverse("assessment:evidence_upload", args=[case.pk]), {"file": upload})
+    assert response.status_code == 302
+    # then it is taken by its content, and stored under the detected type's extension
+    row = case.evidence.get()
+    assert row.content_type == "image/jpeg"
+    assert row.file.name.endswith(".jpg") and ".html" not in row.file.name
+    # and it is served as a JPEG under a safe name, the original shown only as text
+    download = client.get(reverse("assessment:evidence", args=[case.pk, row.pk]))
+    assert download["Content-Type"] == "image/jpeg"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    disposition = download["Content-Disposition"]
+    assert ".html" not in disposition and ".svg" not in disposition
+    assert served in unquote(disposition) or f'filename="{served}"' in disposition
+    detail = client.get(reverse("assessment:detail", args=[case.pk])).content.decode()
+    assert escape(row.original_name) in detail
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "served"),
+    [
+        ("a\r\nb;.pdf", "application/pdf", "ab.pdf"),
+        ("C:\\Users\\王\\x.exe", "video/mp4", "x.mp4"),
+        ("../../etc/passwd", "image/png", "passwd.png"),
+        ("", "video/webm", "evidence.webm"),
+    ],
+)
+def test_the_served_name_has_the_detected_extension_and_no_odd_characters(
+    name, content_type, served
+):
+    assert served_name(name, content_type) == served
+
+
+def test_a_page_named_like_a_photo_is_refused(client, world):
+    _pool, staff, elder = world
+    case = services.application_file(
+        actor=staff,
+        data=services.ApplicationData(
+            elder_id=elder.pk, instrument="ltc-2021", applicant_name="本人"
+        ),
+    )
+    client.force_login(staff)
+    upload = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>")
+    client.post(reverse("assessment:evidence_upload", args=[case.pk]), {"file": upload})
+    assert not case.evidence.exists()

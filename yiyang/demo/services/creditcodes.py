@@ -8,6 +8,7 @@ last) and the check character of the whole (yiyang.institutions.creditcode).
 
 import random
 
+from yiyang.core.validation import is_ascii_digits
 from yiyang.institutions.creditcode import credit_code_with_check
 
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -23,7 +24,7 @@ COMPANY = "91"
 def org_code_check(body8: str) -> str:
     """The GB 11714 check character of an eight-character organisation code."""
     total = sum(
-        (int(c) if c.isdigit() else ord(c) - 55) * w
+        (int(c) if is_ascii_digits(c) else ord(c) - 55) * w
         for c, w in zip(body8, ORG_CODE_WEIGHTS, strict=True)
     )
     value = 11 - total % 11

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import time
 import zipfile
 
 import pytest
@@ -11,11 +12,17 @@ from openpyxl import Workbook
 from yiyang.accounts.roles import Role
 from yiyang.accounts.tests.factories import UserFactory
 from yiyang.core.exceptions import PermissionDenied, ValidationFailed
+from yiyang.exchange import services
 from yiyang.exchange.errors import FILE_REASONS
 from yiyang.exchange.models import ImportJob
 from yiyang.exchange.sealing import unseal
 from yiyang.exchange.services import import_create
-from yiyang.exchange.tests.workbook import elder_row, make_workbook, read_sheet
+from yiyang.exchange.tests.workbook import (
+    elder_row,
+    make_long_workbook,
+    make_workbook,
+    read_sheet,
+)
 from yiyang.people.models import Elder
 from yiyang.people.tests.factories import id_number_for
 
@@ -213,13 +220,66 @@ def test_a_sheet_damaged_part_way_is_refused_at_upload(officer, city):
 def test_a_background_import_of_a_damaged_sheet_fails_with_a_message(
     officer, city, django_capture_on_commit_callbacks
 ):
-    rows = [elder_row(n, city.panlong_community) for n in range(60)]
-    content = _damaged(make_workbook("elders", rows), at_row=40)
+    # (damaged past the background threshold of the test settings, so that the upload itself,
+    # which counts the rows before the damage, sends it to the background)
+    rows = [elder_row(n, city.panlong_community) for n in range(80)]
+    content = _damaged(make_workbook("elders", rows), at_row=60)
 
     with django_capture_on_commit_callbacks(execute=True):
         job = _create(officer, content)
 
     job.refresh_from_db()
+    assert job.is_background
     assert job.status == ImportJob.Status.FAILED
-    assert job.message == _("The workbook could not be read after row %(row)s.") % {"row": 39}
+    assert job.message == _("The workbook could not be read after row %(row)s.") % {"row": 59}
     assert Elder.objects.count() == 0
+
+
+def test_a_sheet_of_600000_rows_is_refused_before_openpyxl_reads_it(officer, city):
+    # given a 3 MB workbook of 600,000 rows, its size record saying so
+    content = make_long_workbook("elders", 600_000)
+    assert len(content) < 4 * 1024 * 1024
+    # when it is uploaded
+    started = time.monotonic()
+    reason = _file_error(officer, content)
+    elapsed = time.monotonic() - started
+    # then it is refused by the field, within seconds (reading it took a minute before)
+    assert reason == str(FILE_REASONS["too_many_rows"]) % {"rows": services.MAX_ROWS}
+    assert elapsed < 15, elapsed
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("dimension", [True, False])
+def test_one_row_over_the_limit_is_refused_and_the_limit_itself_is_taken(
+    officer, city, monkeypatch, dimension
+):
+    monkeypatch.setattr(services, "MAX_ROWS", 300)
+    over = make_long_workbook("elders", 301, dimension=dimension)
+    assert _file_error(officer, over) == str(FILE_REASONS["too_many_rows"]) % {"rows": 300}
+    assert not ImportJob.objects.exists()
+    job = _create(officer, make_long_workbook("elders", 300, dimension=dimension))
+    assert job.total_rows == 300 and job.is_background
+
+
+def test_rows_of_formatting_only_do_not_count_toward_the_limit(officer, city, monkeypatch):
+    # given a sheet whose size record and rows run far past the limit, all but one empty
+    monkeypatch.setattr(services, "MAX_ROWS", 100)
+    content = make_workbook("elders", [elder_row(1, city.panlong_community)])
+    styled = "".join(f'<row r="{n}"><c r="A{n}" s="0"/></row>' for n in range(4, 5000))
+    content = _rewrite_sheet(
+        content, lambda xml: xml.replace(b"</sheetData>", styled.encode() + b"</sheetData>")
+    )
+    # when it is uploaded, then its one row is imported
+    job = _create(officer, content)
+    assert job.total_rows == 1 and job.created_count == 1
+
+
+def _rewrite_sheet(content: bytes, change) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data)
+            target.writestr(item, data)
+    return out.getvalue()

@@ -259,3 +259,15 @@ def test_absurd_ids_are_404(client, officer):
     client.force_login(officer)
     assert client.get("/organisations/99999999999999999999999/").status_code == 404
     assert client.get("/organisations/0/edit/").status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
+@pytest.mark.parametrize("field", ["licence_valid_from", "licence_valid_to"])
+def test_a_licence_date_outside_the_date_range_is_shown_beside_its_field(
+    client, city, officer, field, day
+):
+    client.force_login(officer)
+    response = client.post(reverse("institutions:create"), _form(city, **{field: day}))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Organisation.objects.exists()

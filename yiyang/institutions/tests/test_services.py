@@ -267,3 +267,21 @@ def test_an_update_cannot_move_an_organisation_out_of_the_region(city, officer, 
             data=_data(city, region_code=city.wuhua_community.code),
         )
     assert "region" in caught.value.fields
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(1899, 12, 31)])
+def test_the_service_refuses_licence_dates_outside_the_date_range(city, officer, day):
+    fields = _refusal(officer, _data(city, licence_valid_from=day, licence_valid_to=day))
+    assert set(fields) == {"licence_valid_from", "licence_valid_to"}
+    assert not Organisation.objects.exists()
+
+
+def test_licence_dates_at_the_ends_of_the_range_are_taken(city, officer):
+    data = _data(
+        city, licence_valid_from=dt.date(1900, 1, 1), licence_valid_to=dt.date(2100, 12, 31)
+    )
+    org = services.organisation_create(actor=officer, data=data)
+    assert (org.licence_valid_from, org.licence_valid_to) == (
+        data.licence_valid_from,
+        data.licence_valid_to,
+    )

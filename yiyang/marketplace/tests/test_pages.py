@@ -84,3 +84,13 @@ def test_health_officers_may_view_but_not_edit(client, city):
 def test_accounts_without_the_capability_cannot_open_the_catalogue(client, city):
     client.force_login(UserFactory(region=city.panlong, role=Role.AUDIT_ADMIN))
     assert client.get(reverse("marketplace:list")).status_code == 403
+
+
+def test_a_search_of_100_kb_is_a_field_error_not_a_server_error(client, city):
+    _item("A1", name="助餐")
+    client.force_login(UserFactory(region=city.city))
+
+    response = client.get(reverse("marketplace:list"), {"q": "x" * 100_000})
+
+    assert response.status_code == 200
+    assert "q" in response.context["filters"].errors

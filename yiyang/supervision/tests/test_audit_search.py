@@ -166,6 +166,10 @@ def test_the_page_says_records_changes_and_places_in_words_not_codes(client, cit
         {"entity_id": "-1"},
         {"entity_id": "99999999999999999999999"},
         {"date_from": "2024-13-45"},
+        {"date_from": "9999-12-31"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01", "date_to": "0001-01-01"},
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
         {"date_from": "2025-03-02", "date_to": "2025-03-01"},
         {"log": "everything"},
         {"kind": "nonsense"},
@@ -218,3 +222,15 @@ def test_sign_in_events_can_be_searched_by_kind(client, city, auditor):
     assert signin.count() == 2 and ok.count() == 1
     assert ok.get().actor.username == "zhangwei"
     assert timezone.now() - ok.get().at < dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_outside_the_date_range_is_named_and_left_out_of_the_search(
+    client, city, trail, auditor, field, day
+):
+    client.force_login(auditor)
+    response = client.get(reverse("supervision:audit"), {field: day})
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert getattr(response.context["filters"], field) is None
