@@ -45,6 +45,9 @@ class Elder(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The phone's digits alone ("0871-6512345" -> "08716512345"; services.elder_derived), which
+    # the search matches by prefix and by suffix through indexes (selectors._search).
+    phone_digits = models.CharField(max_length=20, blank=True, editable=False)
 
     region = models.ForeignKey(
         "regions.Region",
@@ -100,6 +103,15 @@ class Elder(models.Model):
             # ordered by region_code, id: this one index serves both.
             models.Index(fields=["region_code", "id"], name="elder_region_id"),
             models.Index(fields=["status", "region_code"], name="elder_status_region"),
+            # Phone search by the first digits (a prefix range; the operator class makes it
+            # one whatever the collation, and other databases ignore it). The search by the
+            # last digits has its own index on PostgreSQL, on reverse(phone_digits)
+            # (migration 0006).
+            models.Index(
+                fields=["phone_digits"],
+                name="elder_phone_digits",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             # A constraint, not unique=True, which on PostgreSQL would add a useless
