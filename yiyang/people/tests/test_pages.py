@@ -881,3 +881,24 @@ def test_a_form_names_every_bad_field_at_once(client, city):
     assert set(errors) >= {"region", "address", "id_number", "phone"}
     assert "校验" in errors["id_number"][0] or "check" in errors["id_number"][0]
     assert not Elder.objects.exists()
+
+
+@pytest.mark.parametrize("few", [0, 2, 100])
+def test_a_search_lists_the_same_people_whether_its_matches_are_few_or_many(
+    city, officer, outsider, monkeypatch, few
+):
+    from yiyang.people import selectors
+
+    # given five 单 in the officer's district, one outside it, and others
+    inside = [ElderFactory(region=city.panlong_community, name=f"单{c}") for c in "一二三四五"]
+    ElderFactory(region=city.wuhua_community, name="单六")
+    ElderFactory(region=city.panlong_community, name="王七")
+    # when the search is answered from the ids (few matches) or by the plain filter (many)
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few)
+    found = selectors.elder_list(actor=officer, filters=selectors.ElderFilters(q="单"))
+    # then it lists exactly the 单 in scope, in either order, and pages after a cursor
+    assert list(found.order_by("id")) == sorted(inside, key=lambda e: e.id)
+    assert [e.id for e in found] == [
+        e.id for e in sorted(inside, key=lambda e: (e.region_code, e.id))
+    ]
+    assert list(found.order_by("id").filter(id__gt=inside[1].id)) == inside[2:]
