@@ -5,14 +5,17 @@
 Builds the demo city into its own database (yiyang_bench by default; a no-op when it is
 already built), then prints, for a district officer's API key:
 
-  (a) p50/p95 latency of the scoped elder list, GET /api/v1/elders?limit=50, first page and
-      deep pages (cursors at random depths), and for a small county's key;
-  (b) p50/p95 latency of the search API (?q=): surname in characters, pinyin prefix,
-      initials, exact ID number;
+  (a) latency of the scoped elder list, GET /api/v1/elders?limit=50, first page and deep
+      pages (cursors at random depths), and for a small county's key;
+  (b) latency of the search API (?q=): common and rare surnames in characters and in pinyin,
+      initials, phone numbers and their last digits, exact ID number;
   (c) rows/second of an Excel import of 100,000 new elder rows built on the import template.
 
-Requests go through Django's test Client in this process (the full middleware stack, API-key
-authentication, scoping, serialisation; no network). Figures are kept in bench/README.md.
+(a) and (b) go first through Django's test Client in this process (the full middleware stack,
+API-key authentication, scoping, serialisation; no network), one request at a time; then over
+HTTP to gunicorn started on the bench database (4 workers), from 8 concurrent client threads:
+requests/s and p50/p95/p99 for each shape alone and for all of them mixed. Figures are kept in
+bench/README.md.
 """
 
 import argparse
@@ -45,6 +48,11 @@ def parse_args(argv=None):
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument(
+        "--http-seconds", type=float, default=15, help="per HTTP line; 0 skips the HTTP part"
+    )
+    parser.add_argument("--http-workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--http-clients", type=int, default=8, help="concurrent client threads")
     return parser.parse_args(argv)
 
 
@@ -89,9 +97,11 @@ def setup(args) -> None:
 
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   max {ordered[-1]:7.1f} ms"
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+    return f"p50 {statistics.median(ordered):6.1f}   p95 {at(0.95):6.1f}   p99 {at(0.99):6.1f} ms"
 
 
 class Caller:
@@ -139,10 +149,46 @@ def deep_cursors(region: str, count: int, rng: random.Random) -> list[str]:
         return [encode_cursor(i) for i in picks]
 
 
+def search_shapes(rng: random.Random, n: int) -> list[tuple[str, list[str]]]:
+    """The search requests, (label, paths), n of each: every shape the registry search takes."""
+    from yiyang.core import crypto
+    from yiyang.people.models import Elder
+
+    base = "/api/v1/elders?limit=50"
+    panlong = Elder.objects.filter(region_code__startswith="530103")
+    sample = [
+        (initials, cipher, "".join(c for c in phone if c.isdigit()))
+        for initials, cipher, phone in panlong.exclude(phone="")
+        .order_by("?")[:n]
+        .values_list("name_initials", "id_number_cipher", "phone")
+    ]
+    return [
+        (
+            "(b) search, surname in characters",
+            [f"{base}&q={rng.choice(SURNAMES)}" for _ in range(n)],
+        ),
+        (
+            "(b) search, rare surname in characters",
+            [f"{base}&q={rng.choice(RARE)}" for _ in range(n)],
+        ),
+        ("(b) search, full pinyin prefix", [f"{base}&q={rng.choice(PINYIN)}" for _ in range(n)]),
+        (
+            "(b) search, rare surname in pinyin",
+            [f"{base}&q={rng.choice(RARE_PINYIN)}" for _ in range(n)],
+        ),
+        ("(b) search, initials", [f"{base}&q={initials}" for initials, _c, _p in sample]),
+        ("(b) search, phone number", [f"{base}&q={phone}" for _i, _c, phone in sample]),
+        ("(b) search, last 4 digits of a phone", [f"{base}&q={p[-4:]}" for _i, _c, p in sample]),
+        (
+            "(b) search, exact ID number",
+            [f"{base}&q={crypto.decrypt(cipher)}" for _i, cipher, _p in sample],
+        ),
+    ]
+
+
 def bench_api(args, rng: random.Random) -> None:
     from yiyang.accounts.models import User
     from yiyang.accounts.services import api_key_create, api_key_revoke
-    from yiyang.core import crypto
     from yiyang.people.models import Elder
     from yiyang.regions.models import Region
 
@@ -162,40 +208,157 @@ def bench_api(args, rng: random.Random) -> None:
         f"({panlong.count():,} people), {n} requests each:"
     )
     try:
-        caller = Caller(token)
         base = "/api/v1/elders?limit=50"
-        caller.measure("(a) list, first page", [base] * n)
         cursors = deep_cursors("530103", n, rng)
+        shapes = [("(a) list, first page", [base] * n)]
         if cursors:
-            caller.measure("(a) list, deep pages (cursor)", [f"{base}&cursor={c}" for c in cursors])
+            shapes.append(
+                ("(a) list, deep pages (cursor)", [f"{base}&cursor={c}" for c in cursors])
+            )
+        shapes += search_shapes(rng, n)
+        caller = Caller(token)
+        for label, paths in shapes[: 1 + bool(cursors)]:
+            caller.measure(label, paths)
         Caller(small_token).measure("(a) list, first page, small county (富民)", [base] * n)
-        caller.measure(
-            "(b) search, surname in characters",
-            [f"{base}&q={rng.choice(SURNAMES)}" for _ in range(n)],
-        )
-        caller.measure(
-            "(b) search, rare surname in characters",
-            [f"{base}&q={rng.choice(RARE)}" for _ in range(n)],
-        )
-        caller.measure(
-            "(b) search, full pinyin prefix",
-            [f"{base}&q={rng.choice(PINYIN)}" for _ in range(n)],
-        )
-        caller.measure(
-            "(b) search, rare surname in pinyin",
-            [f"{base}&q={rng.choice(RARE_PINYIN)}" for _ in range(n)],
-        )
-        sample = list(panlong.order_by("?")[:n].values_list("name_initials", "id_number_cipher"))
-        caller.measure("(b) search, initials", [f"{base}&q={initials}" for initials, _c in sample])
-        caller.measure(
-            "(b) search, exact ID number",
-            [f"{base}&q={crypto.decrypt(cipher)}" for _i, cipher in sample],
-        )
+        for label, paths in shapes[1 + bool(cursors) :]:
+            caller.measure(label, paths)
+        if args.http_seconds > 0:
+            bench_http(args, token, shapes)
     finally:
         api_key_revoke(actor=officer, key_id=key.pk)
         api_key_revoke(actor=city, key_id=small_key.pk)
     if args.explain:
         explain(officer)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(conn, path: str, token: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"X-API-Key": token})
+    response = conn.getresponse()
+    response.read()
+    return response.status, (time.perf_counter() - started) * 1000
+
+
+def http_load(port, token, shapes, *, seconds: float, clients: int) -> tuple[dict, float, list]:
+    """`clients` threads, each sending one request after the other (a closed loop) for
+    `seconds`, every request a random path of a random shape; latency per shape."""
+    import http.client
+    import threading
+    from urllib.parse import quote
+
+    work = [(label, [quote(p, safe="/?&=") for p in paths]) for label, paths in shapes]
+    samples: dict[str, list[float]] = {label: [] for label, _p in work}
+    errors: list[str] = []
+    deadline = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        pick = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < deadline:
+            label, paths = pick.choice(work)
+            path = pick.choice(paths)
+            try:
+                status, elapsed = http_get(conn, path, token)
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                errors.append(f"{path}: {exc!r}")
+                continue
+            if status != 200:
+                errors.append(f"{path}: {status}")
+            samples[label].append(elapsed)
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples, time.monotonic() - started, errors
+
+
+def http_line(label: str, samples: list[float], seconds: float) -> str:
+    if not samples:
+        return f"  {label:<44} no answers"
+    ordered = sorted(samples)
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+    return (
+        f"  {label:<44} {len(ordered) / seconds:6.1f} req/s   p50 {at(0.5):6.1f}   "
+        f"p95 {at(0.95):6.1f}   p99 {at(0.99):6.1f} ms   ({len(ordered)} requests)"
+    )
+
+
+def bench_http(args, token: str, shapes: list[tuple[str, list[str]]]) -> None:
+    """The same requests over HTTP, the way a deployment serves them: gunicorn with `--http-workers` sync workers on the bench
+    database, `--http-clients` client threads; each shape alone, then all of them mixed."""
+    import http.client
+    import subprocess
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "yiyang.settings.base",
+        "DEBUG": "false",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "yiyang.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={args.http_workers}",
+        "--log-level=warning",
+        f"--chdir={ROOT}",
+    ]
+    server = subprocess.Popen(command, env=env)  # noqa: S603
+    try:
+        for _ in range(300):  # up once it answers at all
+            try:
+                http_get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/", token)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.2)
+        clients = args.http_clients
+        print(
+            f"\nHTTP: gunicorn, {args.http_workers} sync workers, {clients} client threads in a "
+            f"closed loop, {args.http_seconds:g} s per line (p50/p95/p99 in ms):"
+        )
+        http_load(port, token, shapes, seconds=3, clients=clients)  # warm every worker
+        for label, paths in shapes:
+            samples, seconds, errors = http_load(
+                port, token, [(label, paths)], seconds=args.http_seconds, clients=clients
+            )
+            print(http_line(label, samples[label], seconds))
+            for error in errors[:3]:
+                print(f"    error: {error}")
+        mixed = max(args.http_seconds * 2, 10)
+        samples, seconds, errors = http_load(port, token, shapes, seconds=mixed, clients=clients)
+        total = sum(len(s) for s in samples.values())
+        print(
+            f"\n  mixed workload, every shape above at random: {total / seconds:.1f} req/s "
+            f"over {seconds:.0f} s, {len(errors)} errors"
+        )
+        for label, _paths in shapes:
+            print(http_line(label, samples[label], seconds))
+        for error in errors[:3]:
+            print(f"    error: {error}")
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def explain(officer) -> None:

@@ -27,6 +27,12 @@ def is_phone(text: str) -> bool:
     )
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number's digits alone ("0871-6512345" -> "08716512345"), as the registry keeps
+    them for its phone search."""
+    return "".join(c for c in phone or "" if "0" <= c <= "9")
+
+
 def clean_phone(raw, *, field: str, errors: dict, required: bool = False) -> str:
     phone = str(raw or "").strip()
     if not phone and not required:

@@ -33,11 +33,10 @@ class Elder(models.Model):
         MOVED_OUT = "moved_out", pgettext_lazy("elder status", "Moved out")
         DECEASED = "deceased", pgettext_lazy("elder status", "Deceased")
 
-    # db_index on PostgreSQL also builds a varchar_pattern_ops index, so a name prefix
-    # search (name LIKE '张%') uses an index whatever the collation.
-    name = models.CharField(_("name"), max_length=40, db_index=True)
-    name_pinyin = models.CharField(_("pinyin"), max_length=160, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=40, db_index=True, editable=False)
+    # Searched by prefix through the *_search indexes below.
+    name = models.CharField(_("name"), max_length=40)
+    name_pinyin = models.CharField(_("pinyin"), max_length=160, editable=False)
+    name_initials = models.CharField(max_length=40, editable=False)
     id_number_cipher = models.TextField(editable=False)
     id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
@@ -45,6 +44,9 @@ class Elder(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The phone's digits alone ("0871-6512345" -> "08716512345"; services.elder_derived), which
+    # the search matches by prefix and by suffix through indexes (selectors._search).
+    phone_digits = models.CharField(max_length=20, blank=True, editable=False)
 
     region = models.ForeignKey(
         "regions.Region",
@@ -100,6 +102,20 @@ class Elder(models.Model):
             # ordered by region_code, id: this one index serves both.
             models.Index(fields=["region_code", "id"], name="elder_region_id"),
             models.Index(fields=["status", "region_code"], name="elder_status_region"),
+            # The search keys, each with the region code and the id after it: a prefix search
+            # (name LIKE '单%', with varchar_pattern_ops whatever the collation; other
+            # databases ignore the operator classes) checks the scope and finds the ids inside
+            # the index, without reading the table (selectors._matching). The search by the
+            # last digits of the phone has its own index on PostgreSQL, on
+            # (reverse(phone_digits), region_code, id) (migration 0007).
+            *(
+                models.Index(
+                    fields=[key, "region_code", "id"],
+                    name=f"elder_{key}_search",
+                    opclasses=["varchar_pattern_ops", "varchar_ops", "int8_ops"],
+                )
+                for key in ("name", "name_pinyin", "name_initials", "phone_digits")
+            ),
         ]
         constraints = [
             # A constraint, not unique=True, which on PostgreSQL would add a useless

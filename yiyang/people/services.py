@@ -20,7 +20,7 @@ from yiyang.core.exceptions import ValidationFailed
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.scoping import Actor, region_in_scope, require, scoped_get
 from yiyang.core.timeutils import age_on, local_today
-from yiyang.core.validation import clean_decimal, clean_phone
+from yiyang.core.validation import clean_decimal, clean_phone, phone_digits
 from yiyang.institutions.models import Organisation
 from yiyang.regions.models import Region
 
@@ -236,15 +236,18 @@ def elder_snapshot(elder: Elder) -> dict:
     return snap
 
 
-def elder_derived(*, name: str, region_code: str, number: idnumbers.IdNumber | None = None) -> dict:
-    """The columns a record derives from its name, community and ID number: the search keys,
-    the denormalised region code that scoping reads, the ID number encrypted, hashed for search
-    and masked, and the birth date and sex it carries. The form, the import and the demo city
-    all build people with this."""
+def elder_derived(
+    *, name: str, region_code: str, phone: str = "", number: idnumbers.IdNumber | None = None
+) -> dict:
+    """The columns a record derives from its name, community, phone and ID number: the search
+    keys, the denormalised region code that scoping reads, the ID number encrypted, hashed for
+    search and masked, and the birth date and sex it carries. The form, the import and the demo
+    city all build people with this."""
     values: dict[str, object] = {
         "region_code": region_code,
         "name_pinyin": name_pinyin(name),
         "name_initials": name_initials(name),
+        "phone_digits": phone_digits(phone),
     }
     if number is not None:
         values.update(
@@ -263,7 +266,8 @@ def elder_apply(*, elder: Elder, cleaned: Cleaned) -> dict:
     before = elder_snapshot(elder)
     for key, value in cleaned.values.items():
         setattr(elder, key, value)
-    for key, value in elder_derived(name=elder.name, region_code=cleaned.region.code).items():
+    derived = elder_derived(name=elder.name, region_code=cleaned.region.code, phone=elder.phone)
+    for key, value in derived.items():
         setattr(elder, key, value)
     return audit.diff(before, elder_snapshot(elder))
 
@@ -277,6 +281,7 @@ def elder_build(*, cleaned: Cleaned) -> Elder:
         **elder_derived(
             name=cleaned.values["name"],
             region_code=cleaned.region.code,
+            phone=cleaned.values["phone"],
             number=cleaned.id_number,
         ),
     )

@@ -445,7 +445,8 @@ class ElderImporter(Importer):
                 )
             if changed_elders:
                 fields = changed_fields & set(ELDER_EDITABLE)
-                fields |= {"region_code", "name_pinyin", "name_initials", "version", "updated_at"}
+                fields |= {"region_code", "name_pinyin", "name_initials", "phone_digits"}
+                fields |= {"version", "updated_at"}
                 bulk_update(Elder, changed_elders, sorted(fields))
             if profile_updates:
                 bulk_update(HealthProfile, profile_updates, [*HEALTH_KEYS, "updated_at"])

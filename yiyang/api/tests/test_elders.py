@@ -116,6 +116,19 @@ class TestList:
         ids = [row["id"] for row in api.get("/elders", {"q": number}).json()["items"]]
         assert ids == [target.id]
 
+    @pytest.mark.parametrize(
+        ("q", "found"),
+        [("13987654321", True), ("1398765", True), ("4321", True), ("98765", False)],
+    )
+    def test_search_by_the_first_or_last_digits_of_the_phone(self, api, city, wuhua, q, found):
+        person = ElderFactory(
+            region=city.wuhua_community,
+            phone="13987654321",
+            id_number=id_number_for(62, area6="530102"),
+        )
+        ids = [row["id"] for row in api.get("/elders", {"q": q}).json()["items"]]
+        assert ids == ([person.id] if found else [])
+
     def test_the_outsiders_id_number_finds_nothing(self, api, panlong):
         number = id_number_for(900)
         assert api.get("/elders", {"q": number}).json()["items"] == []

@@ -262,6 +262,7 @@ class ElderGenerator:
             **elder_derived(
                 name=name,
                 region_code=community.code,
+                phone=phone,
                 number=idnumbers.IdNumber(number=number, birth_date=birth, sex=sex),
             ),
             "ethnicity": ethnicity,

@@ -5,6 +5,7 @@ import factory
 from yiyang.core import crypto
 from yiyang.core.pinyin import name_initials, name_pinyin
 from yiyang.core.timeutils import local_today
+from yiyang.core.validation import phone_digits
 from yiyang.people import idnumbers
 from yiyang.people.models import Elder, Fact
 from yiyang.people.services import ElderData, facts_file_opening
@@ -54,6 +55,8 @@ class ElderFactory(factory.django.DjangoModelFactory):
     name_pinyin = factory.LazyAttribute(lambda o: name_pinyin(o.name))
     name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))
     region_code = factory.LazyAttribute(lambda o: o.region.code)
+    phone = ""
+    phone_digits = factory.LazyAttribute(lambda o: phone_digits(o.phone))
     address = "测试路2号"
 
     @factory.post_generation

@@ -93,7 +93,7 @@ def test_officer_sees_their_district_in_the_list_and_not_the_neighbours(
 
 @pytest.mark.parametrize(
     "query",
-    ["曾小", "zengxiaohong", "zxh", "ZENG", "13987654321", "98765"],
+    ["曾小", "zengxiaohong", "zxh", "ZENG", "13987654321", "139 8765", "4321", "654321"],
 )
 def test_the_search_box_finds_a_person_by_characters_pinyin_initials_and_phone(
     client, officer, elder, city, query
@@ -107,6 +107,45 @@ def test_the_search_box_finds_a_person_by_characters_pinyin_initials_and_phone(
     body = response.content.decode()
     assert elder.name in body
     assert other.name not in body
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("0871-6512345", True),  # as written
+        ("08716512345", True),  # its digits
+        ("0871", True),  # the first digits
+        ("2345", True),  # the last ones
+        ("6512", False),  # digits from the middle are not searched (no index serves them)
+        ("0872", False),
+    ],
+)
+def test_the_phone_search_matches_the_first_or_last_digits(client, city, officer, query, found):
+    # given a person with a landline written with a dash
+    person = ElderFactory(region=city.panlong_community, name="赵德明", phone="0871-6512345")
+    client.force_login(officer)
+    # when the officer searches digits
+    response = client.get(reverse("people:list"), {"q": query})
+    # then the person is found by the start or the end of the number only
+    assert (person.name in response.content.decode()) is found
+
+
+def test_the_phone_digits_follow_the_phone_on_create_and_edit(city, officer):
+    from yiyang.people import services
+    from yiyang.people.tests.factories import elder_data
+
+    # given a person registered with a landline
+    created = services.elder_create(actor=officer, data=elder_data(city, phone="0871-6512345"))
+    assert created.phone_digits == "08716512345"
+    # when the phone is changed
+    services.elder_update(
+        actor=officer,
+        elder_id=created.pk,
+        data=elder_data(city, phone="139 8765 4321"),
+        version=created.version,
+    )
+    # then the search column follows it
+    assert Elder.objects.get(pk=created.pk).phone_digits == "13987654321"
 
 
 def test_an_eighteen_character_id_number_finds_exactly_its_holder(client, city, officer):
@@ -842,3 +881,24 @@ def test_a_form_names_every_bad_field_at_once(client, city):
     assert set(errors) >= {"region", "address", "id_number", "phone"}
     assert "校验" in errors["id_number"][0] or "check" in errors["id_number"][0]
     assert not Elder.objects.exists()
+
+
+@pytest.mark.parametrize("few", [0, 2, 100])
+def test_a_search_lists_the_same_people_whether_its_matches_are_few_or_many(
+    city, officer, outsider, monkeypatch, few
+):
+    from yiyang.people import selectors
+
+    # given five 单 in the officer's district, one outside it, and others
+    inside = [ElderFactory(region=city.panlong_community, name=f"单{c}") for c in "一二三四五"]
+    ElderFactory(region=city.wuhua_community, name="单六")
+    ElderFactory(region=city.panlong_community, name="王七")
+    # when the search is answered from the ids (few matches) or by the plain filter (many)
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few)
+    found = selectors.elder_list(actor=officer, filters=selectors.ElderFilters(q="单"))
+    # then it lists exactly the 单 in scope, in either order, and pages after a cursor
+    assert list(found.order_by("id")) == sorted(inside, key=lambda e: e.id)
+    assert [e.id for e in found] == [
+        e.id for e in sorted(inside, key=lambda e: (e.region_code, e.id))
+    ]
+    assert list(found.order_by("id").filter(id__gt=inside[1].id)) == inside[2:]
