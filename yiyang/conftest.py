@@ -2,6 +2,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests prove behaviour, not speed (benchmarks under bench/ do that): no per-example
+# deadline, which a loaded CI machine would turn into failures that say nothing.
+settings.register_profile("yiyang", deadline=None)
+settings.load_profile("yiyang")
 
 
 @pytest.fixture(autouse=True)
