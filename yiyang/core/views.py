@@ -1,6 +1,7 @@
 """The landing page every account arrives on: the work waiting for them today and their
 figures, filled by the cards the apps declare (core.registry)."""
 
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -24,9 +25,12 @@ def text_size(request):
     """Switch the large text on or off for this browser, then go back where the person was."""
     large = request.POST.get("size") == "large"
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Back to a path of this site only: never elsewhere, never a view name to reverse.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
         target = "/"
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     if large:
         response.set_cookie(
             TEXT_COOKIE, "large", max_age=3600 * 24 * 365 * 2, samesite="Lax", httponly=True

@@ -31,7 +31,7 @@ def test_the_sign_in_page_can_be_read_large_before_signing_in(client):
 
 
 def test_the_switch_never_leads_off_the_platform(client):
-    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)", "²", "home"):
         answer = client.post(reverse("text_size"), {"size": "large", "next": target})
         assert answer.status_code == 302 and answer["Location"] == "/"
     assert client.get(reverse("text_size")).status_code == 405
