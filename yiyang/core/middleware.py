@@ -2,6 +2,10 @@
 
 from django.conf import settings
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from .exceptions import BadRequest
+from .refusals import refusal_response
 
 # No inline script anywhere: every script is a file under /static/ (the templates keep data in
 # `json_script` blocks and data- attributes). Styles may be inline: htmx adds its indicator
@@ -54,3 +58,34 @@ class SecurityHeadersMiddleware:
         ):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class NulRefusedMiddleware:
+    """A NUL character in a query parameter, a form field or a JSON body is refused with 400
+    `bad_request`, naming the field, before any view reads it: no text column of PostgreSQL can
+    hold it, so it could only fail later, inside a query. File uploads may carry any byte."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._nul_field(request)
+        if field is not None:
+            reason = _("Text may not contain the NUL character.")
+            return refusal_response(request, BadRequest(reason, field=field))
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_field(request) -> str | None:
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                return name.replace("\x00", "")
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        if (request.content_type or "").endswith("json"):
+            body = request.body
+            return "body" if b"\\u0000" in body.lower() or b"\x00" in body else None
+        for name, values in request.POST.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                return name.replace("\x00", "")
+        return None

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A NUL in any text input: 400 naming the field, before any view or query sees it.
+    "yiyang.core.middleware.NulRefusedMiddleware",
     "yiyang.accounts.middleware.LoginRequiredMiddleware",
 ]
 
