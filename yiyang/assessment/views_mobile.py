@@ -335,10 +335,13 @@ class SyncPayload:
     saved_at: dt.datetime | None
 
 
-def _sync_payload(body: bytes) -> SyncPayload:
-    """Parse what the phone sent; anything malformed is a 400 with a stable code, never a 500."""
+def _sync_payload(request) -> SyncPayload:
+    """Parse what the phone sent; anything malformed is a 400 with a stable code, never a 500.
+    Only a JSON body is read: a form's body has already been parsed (and consumed) by then."""
+    if request.content_type != "application/json":
+        raise SyncNotJson(_("Send the answers as JSON (application/json)."))
     try:
-        data = json.loads(body or b"null")
+        data = json.loads(request.body or b"null")
     except (ValueError, RecursionError) as exc:
         raise SyncNotJson() from exc
     if not isinstance(data, dict):
@@ -393,7 +396,7 @@ def _answers_invalid(exc: AnswersInvalid) -> HttpResponse:
 def assignment_sync(request, assignment_id: int):
     """Save (or submit) the answers the phone holds. Answers JSON, in success and refusal."""
     try:
-        payload = _sync_payload(request.body)
+        payload = _sync_payload(request)
         assignment = services.assignment_save(
             actor=request.user,
             assignment_id=assignment_id,

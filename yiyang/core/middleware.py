@@ -5,7 +5,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .exceptions import BadRequest
-from .refusals import refusal_response
+from .refusals import API_PREFIX, refusal_response
 
 # No inline script anywhere: every script is a file under /static/ (the templates keep data in
 # `json_script` blocks and data- attributes). Styles may be inline: htmx adds its indicator
@@ -61,15 +61,16 @@ class SecurityHeadersMiddleware:
 
 
 class NulRefusedMiddleware:
-    """A NUL character in a query parameter, a form field or a JSON body is refused with 400
-    `bad_request`, naming the field, before any view reads it: no text column of PostgreSQL can
-    hold it, so it could only fail later, inside a query. File uploads may carry any byte."""
+    """A NUL character in a console page's query parameter, form field or JSON body is refused
+    with 400 `bad_request`, naming the field, before any view reads it: no text column of
+    PostgreSQL can hold it, so it could only fail later, inside a query. The API is left to its
+    schemas, which refuse it field by field (422). File uploads may carry any byte."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        field = self._nul_field(request)
+        field = None if request.path.startswith(API_PREFIX) else self._nul_field(request)
         if field is not None:
             reason = _("Text may not contain the NUL character.")
             return refusal_response(request, BadRequest(reason, field=field))
@@ -82,9 +83,12 @@ class NulRefusedMiddleware:
                 return name.replace("\x00", "")
         if request.method not in ("POST", "PUT", "PATCH"):
             return None
-        if (request.content_type or "").endswith("json"):
+        content_type = request.content_type or ""
+        if content_type != "multipart/form-data":
+            # Read (and keep) the raw body first: a view that reads `request.body` still can.
             body = request.body
-            return "body" if b"\\u0000" in body.lower() or b"\x00" in body else None
+            if content_type.endswith("json"):
+                return "body" if b"\\u0000" in body.lower() or b"\x00" in body else None
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in v for v in values):
                 return name.replace("\x00", "")

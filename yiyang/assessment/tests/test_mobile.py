@@ -255,6 +255,23 @@ def test_malformed_requests_get_400_with_a_stable_code(client, site, raw, code, 
     assert (code, 400) in {(e.code, e.status) for e in error_codes()}
 
 
+@pytest.mark.parametrize("encoding", ["multipart", "form"])
+def test_answers_sent_as_a_form_are_refused_as_not_json_and_save_nothing(client, site, encoding):
+    client.force_login(site.mine.assessor.user)
+    url = reverse("assessor:sync", args=[site.mine.pk])
+    data = {"answers": "²", "submit": "true"}
+    if encoding == "multipart":
+        response = client.post(url, data)
+    else:
+        response = client.post(
+            url, "answers=%C2%B2", content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_json"
+    site.mine.refresh_from_db()
+    assert site.mine.saved_at is None and site.mine.submitted_at is None
+
+
 def test_malformed_answers_after_submission_are_400_not_500(client, site):
     # the service compares a resent submission before validating it
     user = site.mine.assessor.user
