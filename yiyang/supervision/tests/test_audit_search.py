@@ -152,8 +152,8 @@ def test_the_page_says_records_changes_and_places_in_words_not_codes(client, cit
         economic = str(Elder._meta.get_field("economic_status").verbose_name)
         ordinary, dibao = str(Elder.Economic.ORDINARY.label), str(Elder.Economic.DIBAO.label)
         kind = str(Elder._meta.verbose_name)
-    assert f"<b>{economic}</b>: {ordinary} → {dibao}" in page
-    assert "<b>独居</b>: 否 → 是" in page
+    assert f"<b>{economic}</b>：{ordinary} → {dibao}" in page
+    assert "<b>独居</b>：否 → 是" in page
     body = page.split("<tbody>")[1]
     assert f">{kind} · {city.panlong_community.name}</small>" in body
     assert "ordinary" not in body and ">people.elder" not in body
