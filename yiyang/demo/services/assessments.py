@@ -534,7 +534,10 @@ def _live(*, seed, org, profiles) -> int:
     assign(case, with_main=False)
     on_site(case)
     conclude(case)
-    services.notice_publish(actor=officer, assessment_ids=[case.pk])
+    # Published two days ago, so the notice is open whatever day of the week today is (one put
+    # on notice on a Saturday opens on Monday, and an objection cannot be filed before then).
+    started = local_today() - dt.timedelta(days=2)
+    services.notice_publish(actor=officer, assessment_ids=[case.pk], start=started)
     case.refresh_from_db()
     services.objection_file(
         actor=officer,
