@@ -164,6 +164,14 @@ class SyncBadType(DomainError):
     default_message = _("This answer is not in the expected form.")
 
 
+class EvidenceBadTakenAt(DomainError):
+    """Phone evidence queue: `taken_at` is not a date and time in ISO 8601."""
+
+    code = "bad_taken_at"
+    status = 400
+    default_message = _("'taken_at' must be a date and time in ISO 8601.")
+
+
 class SyncBadSavedAt(DomainError):
     """Phone form: `saved_at` is not a date and time in ISO 8601."""
 

@@ -6,11 +6,13 @@ The name the file came with is only shown; the file is stored and served under a
 extension is that of its detected type, so that "photo.html" holding a JPEG is saved by the
 browser as "photo.jpg" and never opened as a page."""
 
+import datetime as dt
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,7 @@ from yiyang.accounts.models import account_of
 from yiyang.core import audit
 from yiyang.core.exceptions import NotFound, ValidationFailed
 from yiyang.core.scoping import require, scoped_get
+from yiyang.core.validation import date_range_message, is_date_in_range
 
 from .errors import EvidenceCorrupt, TransitionRefused
 from .models import Evidence
@@ -34,6 +37,8 @@ _SIGNATURES = (
     (lambda b: b.startswith(b"%PDF-"), "application/pdf", Evidence.Kind.DOCUMENT),
 )
 
+# A queued photo's id from the phone (crypto.randomUUID there).
+CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 # The extension a file of each detected type is stored and served with.
 EXTENSIONS = {
@@ -63,10 +68,38 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def evidence_add(*, actor, assessment_id: int, upload, note: str = "") -> Evidence:
-    """Attach an uploaded file (a Django UploadedFile or any file object with .name and .size)."""
+def _check_client_id(client_id: str) -> str:
+    client_id = (client_id or "").strip()
+    if client_id and not CLIENT_ID.fullmatch(client_id):
+        raise ValidationFailed(
+            fields={"client_id": _("Up to 64 letters, digits and hyphens.")},
+        )
+    return client_id
+
+
+def evidence_add(
+    *,
+    actor,
+    assessment_id: int,
+    upload,
+    note: str = "",
+    client_id: str = "",
+    taken_at: dt.datetime | None = None,
+) -> Evidence:
+    """Attach an uploaded file (a Django UploadedFile or any file object with .name and .size).
+
+    `client_id` is the phone's own id for a queued photo: the same id sent again for the same
+    case returns the row it made the first time and stores nothing (the phone may not have heard
+    the first answer). `taken_at` is the phone's clock when the photo was queued."""
     require(actor, "assessments.view")
     case = scoped_get(visible_assessments(actor), actor, pk=assessment_id)
+    client_id = _check_client_id(client_id)
+    if taken_at is not None and not is_date_in_range(taken_at):
+        raise ValidationFailed(fields={"taken_at": date_range_message()})
+    if client_id:
+        sent = Evidence.objects.filter(assessment=case, client_id=client_id).first()
+        if sent is not None:
+            return sent
     try:
         CASE.check(actor, case, "add_evidence")
     except TransitionRefused as exc:
@@ -112,10 +145,22 @@ def evidence_add(*, actor, assessment_id: int, upload, note: str = "") -> Eviden
             sha256=digest.hexdigest(),
             note=(note or "").strip()[:200],
             uploaded_by=account_of(actor),
+            client_id=client_id,
+            taken_at=taken_at,
         )
         # The stored name carries no personal data; the original name is kept in the row.
         row.file.save(f"{digest.hexdigest()[:32]}{EXTENSIONS[content_type]}", upload, save=False)
-        row.save()
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            # The same queued photo arrived twice at once: the other request stored it.
+            row.file.delete(save=False)
+            if client_id:
+                sent = Evidence.objects.filter(assessment=case, client_id=client_id).first()
+                if sent is not None:
+                    return sent
+            raise
         audit.record_change(
             actor=actor,
             entity=case,

@@ -446,11 +446,23 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A photo queued on the assessor's phone without a connection carries the phone's own id
+    # for it, so that sending it again (the answer was lost on the way) attaches it once, and
+    # the phone's clock at the moment it was taken (the server's time is uploaded_at).
+    client_id = models.CharField(max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("taken on the device at"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment_id", "id"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="evidence_one_per_client_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name

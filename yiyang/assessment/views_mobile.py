@@ -35,7 +35,13 @@ from yiyang.core.scoping import require, scoped
 from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
 
 from . import grading, services
-from .errors import AnswersInvalid, SyncBadSavedAt, SyncBadType, SyncNotJson
+from .errors import (
+    AnswersInvalid,
+    EvidenceBadTakenAt,
+    SyncBadSavedAt,
+    SyncBadType,
+    SyncNotJson,
+)
 from .evidence import evidence_add
 from .labels import PROBLEM_MESSAGES, RISK_EVENT_LABELS
 from .models import Assessment, Assignment, Evidence
@@ -48,7 +54,12 @@ OFFLINE_HEADER = "X-Yiyang-Offline"
 # Every file the phone pages load from /static/: the worker stores them when it is installed
 # and serves /static/ cache first. A file missing here is stored only once a page loads it
 # online, and (unhashed in development) is not refreshed when it changes.
-OFFLINE_STATIC = ("assessment/mobile.css", "assessment/mobile-form.js", "assessment/offline.js")
+OFFLINE_STATIC = (
+    "assessment/mobile.css",
+    "assessment/mobile-form.js",
+    "assessment/offline.js",
+    "assessment/evidence-queue.js",
+)
 
 # The graders' problem messages are English on purpose (errors.py); the phone shows these,
 # chosen by the problem's stable code.
@@ -422,10 +433,31 @@ def assignment_sync(request, assignment_id: int):
 # --- Evidence taken with the phone ----------------------------------------------------------
 
 
+def _taken_at(raw: str) -> dt.datetime | None:
+    """The phone's clock when a queued photo was taken (ISO 8601), kept as the phone gave it."""
+    if not raw:
+        return None
+    try:
+        taken = parse_datetime(raw)
+    except ValueError:
+        taken = None
+    if taken is None:
+        raise EvidenceBadTakenAt(field="taken_at")
+    return timezone.make_aware(taken, LOCAL_TZ) if timezone.is_naive(taken) else taken
+
+
+def _wants_json(request) -> bool:
+    """The queue on the phone (evidence-queue.js) sends photos with fetch and asks for JSON."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @domain_errors_as_http
 def assignment_evidence(request, assignment_id: int):
+    """The photos of one visit. A plain form post (no script) attaches a file and redirects; the
+    phone's queue posts the same form with its client id and device time and gets JSON, so that
+    a photo taken without a connection is sent once when the connection is back."""
     assignment = _my_assignment(request.user, assignment_id)
     case = assignment.assessment
     error = None
@@ -436,12 +468,25 @@ def assignment_evidence(request, assignment_id: int):
                 assessment_id=case.pk,
                 upload=request.FILES.get("file"),
                 note=request.POST.get("note", ""),
+                client_id=request.POST.get("client_id", ""),
+                taken_at=_taken_at(request.POST.get("taken_at", "")),
             )
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:
+            if _wants_json(request):
+                return refusal_json(exc)
             error = str(exc.fields.get("file") or exc.message)
         else:
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "ok": True,
+                        "id": row.pk,
+                        "name": row.original_name,
+                        "client_id": row.client_id,
+                    }
+                )
             messages.success(request, _("%(name)s is attached.") % {"name": row.original_name})
             return redirect("assessor:evidence", assignment_id=assignment.pk)
     files = (
@@ -449,6 +494,7 @@ def assignment_evidence(request, assignment_id: int):
         .select_related("uploaded_by")
         .order_by("-uploaded_at", "-id")
     )
+    is_open = _is_open(assignment)
     context = {
         "assignment": assignment,
         "case": case,
@@ -456,8 +502,23 @@ def assignment_evidence(request, assignment_id: int):
         "files": files,
         "error": error,
         "note": request.POST.get("note", "") if error else "",
+        "is_open": is_open,
+        "strings": {
+            "queued": _("Waiting for a connection: %(name)s"),
+            "sending": _("Sending %(name)s…"),
+            "sent": _("%(name)s is attached."),
+            "refused": _("%(name)s was not accepted: %(reason)s"),
+            "signIn": _("Sign in again to send %(name)s."),
+            "discard": _("Remove"),
+        },
     }
-    return render(request, "assessment/mobile/evidence.html", context, status=400 if error else 200)
+    response = render(
+        request, "assessment/mobile/evidence.html", context, status=400 if error else 200
+    )
+    if is_open and not error:
+        # Kept on the phone with the form, so that photos can be taken in a village without signal.
+        response[OFFLINE_HEADER] = "keep"
+    return response
 
 
 # --- Working without a connection ---------------------------------------------------------------

@@ -120,6 +120,9 @@ def test_signing_out_clears_the_phone_after_asking_about_unsent_answers(phone, c
         dialogs.append(dialog.message)
         dialog.dismiss()
 
+    assert "yiyang-assess" in page.evaluate(
+        "async () => (await indexedDB.databases()).map(d => d.name)"
+    )
     # when they tap Sign out and decline the warning about unsent answers
     page.once("dialog", dismiss)
     page.click("form[data-sign-out] button")
@@ -138,7 +141,83 @@ def test_signing_out_clears_the_phone_after_asking_about_unsent_answers(phone, c
         page.evaluate("async () => (await caches.keys()).filter(n => n.startsWith('yiyang-'))")
         == []
     )
+    # nor the queue of photos waiting to be sent
+    assert "yiyang-assess" not in page.evaluate(
+        "async () => (await indexedDB.databases()).map(d => d.name)"
+    )
     assert page.evaluate(f"localStorage.getItem('{key}')") is None
     # and the form asks for sign-in again
     page.goto(form_url)
     assert "/accounts/login/" in page.url
+
+
+PHOTO = {
+    "name": "IMG_0101.png",
+    "mimeType": "image/png",
+    "buffer": b"\x89PNG\r\n\x1a\n" + bytes(64),
+}
+QUEUED = "[data-testid=queued-photo]"
+
+
+def test_a_photo_taken_without_a_connection_waits_on_the_phone_and_is_sent_once(
+    phone, city, screenshots
+):
+    from yiyang.assessment.models import Evidence
+
+    # given an assessor whose open form and its photo page are kept on the phone at the office
+    assignment = assigned(city)
+    photos_url = f"/assess/{assignment.pk}/evidence/"
+    page = phone_sign_in(phone, assignment.assessor.user.username)
+    page.goto("/assess/")
+    _eventually(page, IS_WORKER_ACTIVE)
+    _eventually(page, IS_CACHED, photos_url)
+
+    # when, in the village without signal, they open the photo page and take a photo
+    phone.set_offline(True)
+    page.goto(photos_url)
+    page.set_input_files("input[type=file]", PHOTO)
+    page.fill("input[name=note]", "卧室的扶手")
+    page.click("[data-testid=evidence-form] button")
+    # then the photo waits on the phone, the page says so, and the server has nothing yet
+    page.wait_for_selector(f"{QUEUED}[data-state=queued]")
+    assert "IMG_0101.png" in page.inner_text(QUEUED)
+    assert not Evidence.objects.exists()
+    page.screenshot(path=screenshots / "assessor-phone-photo-queued.png")
+    # and it is still there when the page is opened again, still without a connection
+    page.reload()
+    page.wait_for_selector(f"{QUEUED}[data-state=queued]")
+
+    # when the connection comes back
+    phone.set_offline(False)
+    # then the photo is attached once, with its note and the phone's time, and leaves the queue
+    page.wait_for_selector(QUEUED, state="detached", timeout=15000)
+    row = Evidence.objects.get(assessment=assignment.assessment)
+    assert (row.original_name, row.note) == ("IMG_0101.png", "卧室的扶手")
+    assert row.client_id and row.taken_at is not None
+    assert "IMG_0101.png" in page.inner_text("[data-testid=evidence-list]")
+    # and opening the page again sends nothing more
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert Evidence.objects.count() == 1
+    assert page.evaluate("localStorage.getItem('yiyang.assignment.photos')") is None
+
+
+def test_a_queued_photo_the_server_refuses_stays_with_its_reason_until_removed(phone, city):
+    from yiyang.assessment.models import Evidence
+
+    assignment = assigned(city)
+    page = phone_sign_in(phone, assignment.assessor.user.username)
+    page.goto(f"/assess/{assignment.pk}/evidence/")
+    # when a file that is not a photo is queued and sent
+    page.set_input_files(
+        "input[type=file]", {"name": "notes.png", "mimeType": "image/png", "buffer": b"hello"}
+    )
+    page.click("[data-testid=evidence-form] button")
+    # then it is shown as refused with the server's reason, and nothing is stored
+    page.wait_for_selector(f"{QUEUED}[data-state=refused]")
+    assert "JPEG" in page.inner_text(QUEUED)
+    assert not Evidence.objects.exists()
+    # and it no longer counts as waiting, and the assessor can remove it
+    assert page.evaluate("localStorage.getItem('yiyang.assignment.photos')") is None
+    page.click(f"{QUEUED} button")
+    page.wait_for_selector(QUEUED, state="detached")

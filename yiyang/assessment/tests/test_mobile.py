@@ -462,6 +462,77 @@ def test_a_file_that_is_not_a_photo_or_video_is_refused_beside_the_field(client,
     assert not Evidence.objects.filter(assessment=site.case).exists()
 
 
+def _queued(client, url, client_id, *, name="IMG_0003.png", content=PNG, taken_at=None):
+    """What the phone's queue (evidence-queue.js) posts: the form, its id, the phone's clock."""
+    return client.post(
+        url,
+        {
+            "file": SimpleUploadedFile(name, content, "image/png"),
+            "client_id": client_id,
+            "taken_at": taken_at or "2026-12-01T09:30:00+08:00",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+
+
+def test_a_queued_photo_sent_twice_is_attached_once_with_the_phones_time(client, site):
+    client.force_login(site.mine.assessor.user)
+    url = reverse("assessor:evidence", args=[site.mine.pk])
+    client_id = "6f1c2a9e-1b7d-4c55-9a0e-2f4b8d1e7c30"
+    # when the phone sends a queued photo, and sends it again (the first answer was lost)
+    first = _queued(client, url, client_id)
+    again = _queued(client, url, client_id)
+    # then both answers name the same attachment, and only one is stored
+    assert first.status_code == again.status_code == 200
+    assert first.json()["ok"] and first.json()["id"] == again.json()["id"]
+    row = Evidence.objects.get(assessment=site.case)
+    assert row.client_id == client_id
+    # and the phone's clock is kept beside the server's
+    assert row.taken_at.isoformat() == "2026-12-01T01:30:00+00:00"
+    assert row.uploaded_at > row.taken_at
+    # while another photo with its own id is a second attachment
+    assert _queued(client, url, "another-photo-1").json()["id"] != row.pk
+    assert Evidence.objects.filter(assessment=site.case).count() == 2
+
+
+@pytest.mark.parametrize(
+    "client_id, taken_at, field",
+    [
+        ("no spaces allowed", None, "client_id"),
+        ("x" * 65, None, "client_id"),
+        ("ok-id", "yesterday", "taken_at"),
+        ("ok-id", "9999-12-31T23:59:59", "taken_at"),
+    ],
+)
+def test_a_queued_photo_with_a_bad_id_or_time_is_refused_by_name(
+    client, site, client_id, taken_at, field
+):
+    client.force_login(site.mine.assessor.user)
+    url = reverse("assessor:evidence", args=[site.mine.pk])
+    response = _queued(client, url, client_id, taken_at=taken_at)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Evidence.objects.exists()
+
+
+def test_a_queued_file_that_is_not_a_photo_is_refused_in_json_with_the_reason(client, site):
+    client.force_login(site.mine.assessor.user)
+    url = reverse("assessor:evidence", args=[site.mine.pk])
+    response = _queued(client, url, "page-1", name="page.html", content=b"<html><script>")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid" and body["fields"]["file"]
+    assert not Evidence.objects.exists()
+
+
+def test_the_photo_page_of_an_open_form_may_be_kept_on_the_phone(client, site):
+    client.force_login(site.mine.assessor.user)
+    response = client.get(reverse("assessor:evidence", args=[site.mine.pk]))
+    assert response["X-Yiyang-Offline"] == "keep"
+    tasks = client.get(reverse("assessor:tasks")).content.decode()
+    assert f'data-offline-url="/assess/{site.mine.pk}/evidence/"' in tasks
+
+
 def test_another_assessor_cannot_attach_to_someone_elses_case(client, site, stranger):
     client.force_login(stranger)
     response = client.post(
@@ -546,8 +617,10 @@ def test_the_task_list_names_only_the_open_forms_for_the_phone_to_keep(client, c
     client.force_login(user)
     # when the assessor opens the task list
     html = client.get(reverse("assessor:tasks")).content.decode()
-    # then only the open form is offered to the service worker, and the note waits for it
-    assert html.count("data-offline-url=") == 1
+    # then only the open form and its photo page are offered to the service worker, and the
+    # note waits for them
+    assert html.count("data-offline-url=") == 2
     assert f'data-offline-url="{reverse("assessor:form", args=[todo.mine.pk])}"' in html
+    assert f'data-offline-url="{reverse("assessor:evidence", args=[todo.mine.pk])}"' in html
     assert 'data-testid="offline-note" hidden' in html
     assert reverse("assessor:service_worker") in html

@@ -2,7 +2,8 @@
  *
  * Registers the service worker (mobile/sw.js), which keeps the open forms' pages on the phone;
  * on the task list, asks it to fetch them now, while there is a connection; on sign-out, clears
- * everything this app keeps on the phone before the sign-out form is sent. Browsers without
+ * everything this app keeps on the phone (pages, answers, queued photos) before the sign-out
+ * form is sent. Browsers without
  * service workers (a phone on plain http, an old browser) keep working online as before.
  */
 (function () {
@@ -10,7 +11,8 @@
 
   var CACHE_PREFIX = "yiyang-assess-"; // the worker's cache names (mobile/sw.js)
   var PAGES_PREFIX = CACHE_PREFIX + "pages-";
-  var STORAGE_PREFIX = "yiyang.assignment."; // mobile-form.js's storageKey
+  var STORAGE_PREFIX = "yiyang.assignment."; // mobile-form.js's storageKey, evidence-queue.js's marker
+  var QUEUE_DB = "yiyang-assess"; // evidence-queue.js's photos waiting to be sent
   var SIGN_OUT_WAIT_MS = 3000; // a stuck storage call must not keep the assessor signed in
 
   var script = document.currentScript;
@@ -60,6 +62,14 @@
     });
   }
 
+  function forgetQueue() {
+    if (!window.indexedDB) return Promise.resolve();
+    return new Promise(function (resolve) {
+      var request = window.indexedDB.deleteDatabase(QUEUE_DB);
+      request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+    });
+  }
+
   function forgetEverything() {
     storageKeys().forEach(function (key) {
       try {
@@ -68,9 +78,12 @@
         /* already gone */
       }
     });
-    return ourCaches(CACHE_PREFIX).then(function (names) {
-      return Promise.all(names.map(function (name) { return window.caches.delete(name); }));
-    });
+    return Promise.all([
+      forgetQueue(),
+      ourCaches(CACHE_PREFIX).then(function (names) {
+        return Promise.all(names.map(function (name) { return window.caches.delete(name); }));
+      }),
+    ]);
   }
 
   window.yiyangOffline = { forgetPage: forgetPage };

@@ -1,7 +1,7 @@
 /* The assessor's pages without a connection (seed 004: forms are filled in villages without
  * signal). Rendered by views_mobile.service_worker at {{ scope }}sw.js; its scope is {{ scope }}.
  *
- *  - A form page ({{ scope }}<id>/): network first, the stored copy when the network fails or
+ *  - A form page ({{ scope }}<id>/) or its photo page ({{ scope }}<id>/evidence/): network first, the stored copy when the network fails or
  *    the server answers 5xx. Only a page the server marks with the offline header (an open
  *    form) is stored; a 200 without it, a 403 or a 404 drops the stored copy (submitted,
  *    closed, not this assessor's). A redirect (an expired session sent to sign in) or another
@@ -33,14 +33,15 @@ function parse(url) {
   }
 }
 
-/* The pages that may be kept: the task list itself and each form (/assess/<id>/). */
+/* The pages that may be kept: the task list itself, each form (/assess/<id>/) and each form's
+ * photo page (/assess/<id>/evidence/), where photos taken offline wait (evidence-queue.js). */
 function isFormPage(url) {
   var u = parse(url);
   return (
     !!u &&
     u.origin === SCOPE.origin &&
     u.pathname.indexOf(SCOPE.pathname) === 0 &&
-    /^(\d+\/)?$/.test(u.pathname.slice(SCOPE.pathname.length))
+    /^(\d+\/(evidence\/)?)?$/.test(u.pathname.slice(SCOPE.pathname.length))
   );
 }
 
