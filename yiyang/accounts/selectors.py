@@ -209,7 +209,7 @@ def account_change_detail(*, actor: Actor, change_id: int) -> ChangeDetail:
     return ChangeDetail(
         change=change,
         steps=[s.name for s in CHANGE.offered(actor, change)],
-        history=change_history(change, labels={"target": _("account")}),
+        history=change_history(change),
     )
 
 

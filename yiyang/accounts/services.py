@@ -73,6 +73,7 @@ audit.register_notes(
         ),
     }
 )
+audit.register_change_labels("accounts.accountchange", {"target": gettext_lazy("account")})
 
 # The session key holding the moment the signed-in user's password expires (ISO 8601, UTC),
 # or "" when the policy sets no maximum age.

@@ -208,14 +208,7 @@ def assessment_detail(*, actor: Actor, assessment_id: int) -> AssessmentDetail:
         rounds=rounds,
         evidence=list(Evidence.objects.filter(assessment=case).order_by("id")),
         objections=list(Objection.objects.filter(assessment=case)),
-        history=change_history(
-            case,
-            labels={
-                "withdrawal": _("Reason for withdrawal"),
-                "assessor": _("Assessor"),
-                "evidence_file": _("Evidence"),
-            },
-        ),
+        history=change_history(case),
         policy=policy,
         steps=[step.name for step in offered],
         actions=[step.name for step in offered if step.target is not None],

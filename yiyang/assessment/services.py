@@ -93,6 +93,15 @@ audit.register_notes(
         "assessment policy filed": gettext_lazy("Assessment policy filed"),
     }
 )
+# What a case's history writes besides the case's own fields.
+audit.register_change_labels(
+    "assessment.assessment",
+    {
+        "withdrawal": gettext_lazy("Reason for withdrawal"),
+        "assessor": gettext_lazy("Assessor"),
+        "evidence_file": gettext_lazy("Evidence"),
+    },
+)
 
 
 # --- Policy -------------------------------------------------------------------------------------

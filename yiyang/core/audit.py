@@ -16,6 +16,19 @@ def register_notes(labels: dict) -> None:
     _NOTE_LABELS.update(labels)
 
 
+# Keys a service writes into a change that are not fields of the changed model ("evidence_file"
+# on a case), per model label, as each app names them; fields are named by the model itself.
+_CHANGE_LABELS: dict[str, dict[str, object]] = {}
+
+
+def register_change_labels(model_label: str, labels: dict) -> None:
+    _CHANGE_LABELS.setdefault(model_label.lower(), {}).update(labels)
+
+
+def change_labels(model_label: str) -> dict[str, object]:
+    return _CHANGE_LABELS.get(model_label.lower(), {})
+
+
 def note_label(note: str) -> str:
     """A note as people read it: 'sign-in succeeded (ip 10.0.0.1)' -> '登录成功（IP 10.0.0.1）'."""
     base, sep, rest = (note or "").partition(" (ip ")

@@ -11,7 +11,6 @@ and a half-entered year would count some of its holidays and not others.
 import datetime as dt
 import re
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 from django.conf import settings
 from django.db import transaction
@@ -128,12 +127,10 @@ class CalendarYearDetail:
     text: str
 
 
-def package_label() -> str:
-    """The package the years not entered come from, with its version, as the list shows it."""
-    try:
-        return f"chinesecalendar {version('chinesecalendar')}"
-    except PackageNotFoundError:  # pragma: no cover - installed from a source tree
-        return "chinesecalendar"
+def built_in_through() -> int:
+    """The last year whose State Council notice is built in (from the maintained calendar
+    package), as the pages tell officers; the package's name and version are for operators."""
+    return max(package_years())
 
 
 def calendar_year_list(*, actor) -> list[CalendarYearRow]:

@@ -43,7 +43,7 @@ def calendar_list(request):
     return render(
         request,
         "core/calendar_list.html",
-        {"rows": rows, "package_label": calendar.package_label()},
+        {"rows": rows, "built_in_through": calendar.built_in_through()},
     )
 
 
@@ -74,7 +74,7 @@ def calendar_edit(request, year: int):
     return render(
         request,
         "core/calendar_edit.html",
-        {"form": form, "current": current, "package_label": calendar.package_label()},
+        {"form": form, "current": current, "built_in_through": calendar.built_in_through()},
     )
 
 

@@ -8,7 +8,6 @@ from functools import wraps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -178,15 +177,14 @@ def _readable(model_field, value):
     return value
 
 
-def change_rows(
-    model: type[Model] | None, changes, *, labels: dict[str, str | Promise] | None = None
-) -> list[tuple[str, object, object]]:
+def change_rows(model: type[Model] | None, changes) -> list[tuple[str, object, object]]:
     """A change log row's {field: [old, new]} as (field name, old, new) in words: the model's
-    field names and choice labels; `labels` names keys that are not fields. Any other shape
-    shows as the new value. The record pages' history and the audit trail both read it."""
+    field names and choice labels, and the names its app registered for keys that are not
+    fields (audit.register_change_labels). Any other shape shows as the new value. The record
+    pages' history and the audit trail both read it."""
     if not isinstance(changes, dict):
         return []
-    labels = labels or {}
+    labels = audit.change_labels(model._meta.label_lower) if model is not None else {}
     rows = []
     for name, pair in sorted(changes.items()):
         model_field = None
@@ -209,16 +207,14 @@ def change_history(
     entity: Model,
     *,
     limit: int = 50,
-    labels: dict[str, str | Promise] | None = None,
     notes: dict[str, str] | None = None,
 ) -> list[HistoryEntry]:
-    """The history of one record, newest first, with field names and choices in words.
-    `labels` names keys that are not fields of the model; `notes` words the services' notes.
+    """The history of one record, newest first, with field names and choices in words (see
+    change_rows); `notes` words the services' notes.
 
     The caller has already fetched `entity` through its scoped selector: a record's own history
     travels with it, even rows written while it belonged to another district."""
     model = type(entity)
-    labels = labels or {}
     notes = notes or {}
     actions = dict(ChangeLog.Action.choices)
     rows = ChangeLog.objects.filter(
@@ -226,7 +222,7 @@ def change_history(
     ).order_by("-at", "-id")[:limit]
     entries = []
     for row in rows:
-        changes = change_rows(model, row.changes, labels=labels)
+        changes = change_rows(model, row.changes)
         entries.append(
             HistoryEntry(
                 at=row.at,

@@ -9,7 +9,6 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Reverse
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yiyang.core import crypto, registry
@@ -23,7 +22,7 @@ from yiyang.institutions.models import Organisation
 from yiyang.regions.models import Region
 
 from . import idnumbers
-from .models import Elder, Fact, Guardian, HealthProfile
+from .models import Elder, Fact, Guardian
 
 
 @dataclass
@@ -159,16 +158,6 @@ def elder_page(
     return result
 
 
-def _history_labels() -> dict[str, str | Promise]:
-    """Keys the services write that are not Elder fields: the health profile's and guardians."""
-    labels: dict[str, str | Promise] = {
-        f.name: f.verbose_name for f in HealthProfile._meta.get_fields() if f.concrete
-    }
-    # The stubs allow None, but Django names every model once its class exists.
-    labels["guardian"] = Guardian._meta.verbose_name  # type: ignore[assignment]
-    return labels
-
-
 @dataclass
 class ElderDetail:
     elder: Elder
@@ -189,7 +178,7 @@ def elder_detail(*, actor: Actor, elder_id: int) -> ElderDetail:
         elder=elder,
         age=age_on(elder.birth_date, local_today()),
         guardians=list(elder.guardians.select_related("account").all()),
-        history=change_history(elder, labels=_history_labels()),
+        history=change_history(elder),
         can_edit=actor.has_capability("elders.edit"),
         can_reveal=actor.has_capability("elders.reveal_id"),
         can_read_health=actor.has_capability("elders.health"),

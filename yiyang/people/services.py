@@ -58,6 +58,15 @@ audit.register_notes(
         "import": gettext_lazy("import"),
     }
 )
+# What an older person's history writes besides the Elder's own fields: the health profile's
+# fields and the guardians.
+audit.register_change_labels(
+    "people.elder",
+    {
+        **{f.name: f.verbose_name for f in HealthProfile._meta.get_fields() if f.concrete},
+        "guardian": Guardian._meta.verbose_name,
+    },
+)
 
 
 @dataclass

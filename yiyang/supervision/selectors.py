@@ -79,14 +79,15 @@ def read_kind_choices() -> list[tuple[str, str | Promise]]:
 
 
 def record_type_choices() -> list[tuple[str, str]]:
-    """Every record type of the platform's own apps, from the model registry: no query."""
+    """Every record type of the platform's own apps, from the model registry: no query. Each
+    reads as its app and its name ("能力评估 · 佐证材料"), in the order people read them."""
     choices = []
     for model in apps.get_models():
         meta = model._meta
         if not meta.app_config.name.startswith("yiyang.") or meta.app_label == "core":
             continue
-        choices.append((meta.label_lower, f"{meta.verbose_name} ({meta.label_lower})"))
-    return sorted(choices)
+        choices.append((meta.label_lower, f"{meta.app_config.verbose_name} · {meta.verbose_name}"))
+    return sorted(choices, key=lambda choice: choice[1])
 
 
 @dataclass

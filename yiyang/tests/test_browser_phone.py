@@ -141,3 +141,113 @@ def test_a_refused_form_puts_the_focus_on_what_to_correct(new_context, world):
     target = first.get_attribute("href")
     first.click()
     assert page.evaluate("'#' + document.activeElement.id") == target
+
+
+# --- Every role's pages at a phone's and a desktop's width --------------------------------------
+
+DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
+SIZES = {"390x844": (PHONE, 390), "1440x900": (DESKTOP, 1440)}
+
+WIDE = """(width) => {
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 30));
+  const main = document.querySelector('main');
+  return {page: document.documentElement.scrollWidth, main: main.scrollWidth - main.clientWidth, wide};
+}"""
+
+# What each role opens first: its landing page, then the pages of its work that exist yet.
+ROLE_PAGES = {
+    Role.CIVIL_AFFAIRS: ("home", "elders", "record", "cases", "case"),
+    Role.MEDICAL_INSURANCE: ("home", "elders", "record", "cases", "case"),
+    Role.HEALTH: ("home", "elders", "record", "case"),
+    Role.OPERATOR: ("home", "elders", "record"),
+    Role.DOCTOR: ("home", "elders", "record"),
+    Role.PROVIDER: ("home", "elders", "record"),
+    Role.CAREGIVER: ("home", "elders", "record"),
+    Role.ELDER: ("home", "record", "case"),
+    Role.FAMILY: ("home", "record", "case"),
+    Role.SYSTEM_ADMIN: ("home", "accounts"),
+    Role.SECURITY_ADMIN: ("home", "security"),
+    Role.AUDIT_ADMIN: ("home", "audit"),
+}
+
+
+@pytest.fixture
+def roles_world(city):
+    """One older person in a Panlong care home with a daughter's account and an assessment case,
+    and an account of each role that may see them."""
+    from yiyang.institutions.tests.factories import OrganisationFactory
+    from yiyang.people.models import Guardian
+
+    policy()
+    pool = assessor_pool(city)
+    staff = officer(city)
+    home = OrganisationFactory(region=city.panlong_street, name="盘龙区福寿养老院")
+    elder = ElderFactory(
+        region=city.panlong_community,
+        name="曾小红",
+        phone="13800000009",
+        institution=home,
+        living_arrangement="institution",
+    )
+    case = case_drawn(staff, elder, pool)
+    users = {}
+    for role in ROLE_PAGES:
+        users[role] = UserFactory(
+            role=role,
+            region=city.panlong_community if role in (Role.ELDER, Role.FAMILY) else city.panlong,
+            organisation=home if role in (Role.PROVIDER, Role.CAREGIVER) else None,
+            elder=elder if role == Role.ELDER else None,
+        )
+    Guardian.objects.create(
+        elder=elder, name="曾丽", relation="child", phone="13800002222", account=users[Role.FAMILY]
+    )
+    paths = {
+        "home": "/",
+        "elders": "/elders/",
+        "record": f"/elders/{elder.pk}/",
+        "cases": "/assessments/",
+        "case": f"/assessments/{case.pk}/",
+        "accounts": "/accounts/users/",
+        "security": "/accounts/security/",
+        "audit": "/supervision/audit/",
+    }
+    return users, paths
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("role", ROLE_PAGES, ids=lambda r: r.value)
+def test_each_roles_pages_fit_the_screen_with_a_screenshot(
+    new_context, roles_world, screenshots, role, size
+):
+    users, paths = roles_world
+    options, width = SIZES[size]
+    page = new_context(**options).new_page()
+    sign_in_through_the_form(page, users[role].username, PASSWORD)
+    for name in ROLE_PAGES[role]:
+        response = page.goto(paths[name])
+        assert response.status == 200, (role, name)
+        found = page.evaluate(WIDE, width)
+        # nothing scrolls the page, or the content inside it, sideways
+        assert found["page"] <= width, (role, name, found["wide"])
+        assert found["main"] <= 1, (role, name, found)
+        page.screenshot(path=screenshots / f"role-{role.value}-{name}-{size}.png", full_page=True)
+
+
+def test_a_list_reads_as_cards_on_a_phone_and_as_a_table_on_a_desktop(new_context, roles_world):
+    users, paths = roles_world
+    officer_user = users[Role.CIVIL_AFFAIRS]
+    heads = "() => getComputedStyle(document.querySelector('main table thead')).position"
+    label = "() => document.querySelector('main table tbody td').dataset.label"
+    for options, position in ((PHONE, "absolute"), (DESKTOP, "static")):
+        page = new_context(**options).new_page()
+        sign_in_through_the_form(page, officer_user.username, PASSWORD)
+        page.goto(paths["elders"])
+        # each cell carries its column's head, shown beside the value on a phone only
+        assert page.evaluate(label) == page.inner_text("main table thead th >> nth=0").strip()
+        assert page.evaluate(heads) == position
+        # and a list filtered by htmx is labelled too
+        page.fill("input[name=q]", "曾")
+        page.wait_for_timeout(800)
+        assert page.evaluate(label)

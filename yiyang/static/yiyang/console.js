@@ -10,7 +10,33 @@ document.addEventListener("change", (event) => {
   });
 });
 
+// On a phone a table with column heads reads as one card per row, each value under its head
+// (console.css, table.as-cards): every cell is given its column's head as data-label. Tables loaded
+// by htmx (a filtered list) are labelled when they arrive.
+function labelTableCells(root) {
+  root.querySelectorAll("main table").forEach((table) => {
+    const headRow = table.querySelector("thead tr");
+    if (!headRow || table.hasAttribute("data-keep-table")) return;
+    const heads = [];
+    Array.from(headRow.children).forEach((th) => {
+      const span = Number(th.getAttribute("colspan")) || 1;
+      for (let i = 0; i < span; i += 1) heads.push(th.textContent.trim());
+    });
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      let column = 0;
+      Array.from(tr.children).forEach((cell) => {
+        if (heads[column] && !cell.hasAttribute("data-label")) cell.dataset.label = heads[column];
+        column += Number(cell.getAttribute("colspan")) || 1;
+      });
+    });
+    table.classList.add("as-cards");
+  });
+}
+
+document.addEventListener("htmx:afterSwap", (event) => labelTableCells(event.target.closest("main") || document));
+
 document.addEventListener("DOMContentLoaded", () => {
+  labelTableCells(document);
   // After a refused submit, focus goes to the summary of what to correct, so a screen reader
   // reads it and the keyboard starts there.
   const summary = document.querySelector("[data-error-summary]");
