@@ -60,6 +60,9 @@ def _date_in_range(value: dt.date) -> dt.date:
 # (core.validation), named by field in the refusal like any other schema error.
 Day = Annotated[dt.date, AfterValidator(_date_in_range)]
 
+# A date and time the API takes: the same bound on its day.
+Moment = Annotated[dt.datetime, AfterValidator(_date_in_range)]
+
 # Every endpoint may answer these; each adds its own (404, 409, ...).
 _ALWAYS = (401, 403, 422)
 

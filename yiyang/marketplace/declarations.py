@@ -1,15 +1,70 @@
-"""What the marketplace declares: reading and keeping the city's service catalogue."""
+"""What the marketplace declares: the city's service catalogue, providers' menus, and orders:
+who may place, fulfil, serve, confirm and supervise them, who sees which order and which person,
+the order policy and the order life cycle."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yiyang.accounts.roles import OFFICERS, Role
+from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.api.routers import declare_router
-from yiyang.core import registry
+from yiyang.core import policy, registry, scoping, transitions
 from yiyang.core.registry import MenuEntry, capability
+from yiyang.core.scoping import CAREGIVER, ORGANISATION, SELF
 from yiyang.exchange import kinds as exchange_kinds
 
-from . import api, spreadsheets
+from . import api, api_orders, spreadsheets
+from .models import Order, OrderPolicy, ProviderOffer
+from .transitions import ORDER
+
+# Orders an actor may see: the region's for officers and the call centre, the provider's own for
+# its staff, the person's own for them and their family; a caregiver sees the orders they are
+# assigned to while those are open.
+scoping.declare(
+    "marketplace.order", region="region_code", organisation="provider_id", elder="elder_id"
+)
+scoping.declare("marketplace.subsidybalance", region="region_code", elder="elder_id")
+scoping.declare("marketplace.provideroffer", region="region_code", organisation="provider_id")
+CURRENT = (
+    Order.Status.ASSIGNED,
+    Order.Status.ON_THE_WAY,
+    Order.Status.IN_SERVICE,
+    Order.Status.COMPLETED,
+)
+
+
+@scoping.rule("marketplace.order", CAREGIVER)
+def _own_current_orders(actor) -> Q:
+    return Q(caregiver_id=actor.pk, status__in=CURRENT)
+
+
+# The people a provider has orders for, and a caregiver the people of their current orders (not
+# every resident of a home: those come from the institutions app's own rule).
+@scoping.rule("people.elder", ORGANISATION)
+def _people_with_orders(actor) -> Q | None:
+    org = getattr(actor, "organisation_id", None)
+    if not org:
+        return None
+    return Q(pk__in=Order.objects.filter(provider_id=org).values("elder_id"))
+
+
+@scoping.rule("people.elder", CAREGIVER)
+def _people_of_current_orders(actor) -> Q:
+    return Q(
+        pk__in=Order.objects.filter(caregiver_id=actor.pk, status__in=CURRENT).values("elder_id")
+    )
+
+
+# An approved menu line is public: an older person or family chooses from every provider's.
+@scoping.rule("marketplace.provideroffer", SELF)
+def _approved_menus(actor) -> Q:
+    return Q(status=ProviderOffer.Status.APPROVED)
+
+
+scoping.rule("marketplace.provideroffer", CAREGIVER)(scoping.organisation_rule("provider_id"))
+
+policy.declare_kind("order", OrderPolicy)
+transitions.declare(ORDER)
 
 registry.declare_capabilities(
     capability(
@@ -19,6 +74,39 @@ registry.declare_capabilities(
         api=True,
     ),
     capability("service_items.edit", _("Keep the service catalogue"), roles=[Role.CIVIL_AFFAIRS]),
+    capability(
+        "orders.view",
+        _("Read orders"),
+        roles=[*SELF_ROLES, Role.PROVIDER, Role.CAREGIVER, Role.OPERATOR, *OFFICERS],
+        api=True,
+    ),
+    capability(
+        "orders.place",
+        _("Order services for an older person"),
+        # The civil-affairs officer too: for a person with nobody to order for them, and to
+        # issue the API keys of the systems that order (a key holds only its maker's scopes).
+        roles=[*SELF_ROLES, Role.OPERATOR, Role.CIVIL_AFFAIRS],
+        api=True,
+    ),
+    capability(
+        "orders.fulfil",
+        _("Accept, refuse and assign orders of one's own organisation"),
+        roles=[Role.PROVIDER],
+    ),
+    capability(
+        "orders.serve",
+        _("Set off for, start and finish the orders one is assigned to"),
+        roles=[Role.CAREGIVER],
+    ),
+    capability(
+        "orders.confirm",
+        _("Confirm a service or report a problem with it"),
+        roles=[*SELF_ROLES, Role.OPERATOR],
+    ),
+    capability("orders.rate", _("Rate a service"), roles=SELF_ROLES),
+    capability("orders.supervise", _("Settle disputed orders"), roles=[Role.CIVIL_AFFAIRS]),
+    capability("menus.propose", _("Propose one's own menu lines"), roles=[Role.PROVIDER]),
+    capability("menus.approve", _("Approve providers' menu lines"), roles=[Role.CIVIL_AFFAIRS]),
 )
 
 registry.declare_section("services", pgettext_lazy("menu section", "Services"), order=30)
@@ -32,3 +120,4 @@ exchange_kinds.declare_kind(spreadsheets.KIND)
 
 # Its REST endpoints (marketplace/api.py), under /v1/service-items.
 declare_router("/v1/service-items", api.router, order=40)
+declare_router("/v1/orders", api_orders.router, order=45)

@@ -367,7 +367,12 @@ def _object(schema: dict, components: dict, world: World, depth: int = 0):
     )
 
 
-PATH_IDS = {"elder_id": "elder", "organisation_id": "org", "case_id": "assessment"}
+PATH_IDS = {
+    "elder_id": "elder",
+    "organisation_id": "org",
+    "case_id": "assessment",
+    "order_id": "order",
+}
 
 
 def _path_value(name: str, world: World) -> str:
@@ -378,6 +383,8 @@ def _path_value(name: str, world: World) -> str:
         return world.district.code
     if name == "instrument":
         return "ltc-2021"
+    if name == "step":
+        return "accept"
     raise AssertionError(f"the API walk cannot fill the path parameter {name}")
 
 

@@ -20,6 +20,7 @@ from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.exchange.models import ImportJob
 from yiyang.institutions.tests.factories import OrganisationFactory
 from yiyang.marketplace.models import ServiceItem
+from yiyang.marketplace.tests.factories import order_row
 from yiyang.people.models import Elder, Guardian
 from yiyang.people.tests.factories import ElderFactory
 
@@ -107,6 +108,7 @@ def _build(city, label, marker, district, street, community, outsider_code):
         price="50.00",
     )
     case = _assessment(city, marker, elder, d.staff[Role.MEDICAL_INSURANCE])
+    order = order_row(home, elder, code=f"O{district.code}", marker=marker)
     from yiyang.accounts.services import account_change_request
 
     change = account_change_request(
@@ -128,6 +130,7 @@ def _build(city, label, marker, district, street, community, outsider_code):
         "key": key.pk,
         "job": job.pk,
         "change": change.pk,
+        "order": order.pk,
     }
     return d
 

@@ -153,7 +153,10 @@ def panlong(city):
         acceptance_due=dt.date(2026, 9, 8),
         due_on=dt.date(2026, 10, 20),
     )
-    return {"org": org, "elder": elder, "assessment": case}
+    from yiyang.marketplace.tests.factories import order_row
+
+    order = order_row(org, elder, code="PL-BATH", marker=PANLONG_ORG_NAME)
+    return {"org": org, "elder": elder, "assessment": case, "order": order}
 
 
 def leaked(response) -> list[str]:

@@ -11,6 +11,10 @@ from yiyang.core.error_codes import error_codes, error_codes_table
 
 EXPECTED = {
     ("get", "/api/v1/health"),
+    ("get", "/api/v1/orders"),
+    ("post", "/api/v1/orders"),
+    ("get", "/api/v1/orders/{order_id}"),
+    ("post", "/api/v1/orders/{order_id}/{step}"),
     ("get", "/api/v1/regions/{code}"),
     ("get", "/api/v1/regions/{code}/children"),
     ("get", "/api/v1/organisations"),

@@ -32,6 +32,7 @@ def _fill(path: str, panlong: dict, city) -> str:
         "elder_id": panlong["elder"].id,
         "organisation_id": panlong["org"].id,
         "case_id": panlong["assessment"].id,
+        "order_id": panlong["order"].id,
         "code": city.panlong.code,
     }
 
