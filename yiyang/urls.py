@@ -12,6 +12,7 @@ urlpatterns = [
     path("elders/", include("yiyang.people.urls")),
     path("organisations/", include("yiyang.institutions.urls")),
     path("services/", include("yiyang.marketplace.urls")),
+    path("orders/", include("yiyang.marketplace.urls_orders")),
     path("exchange/", include("yiyang.exchange.urls")),
     path("supervision/", include("yiyang.supervision.urls")),
     path("assessments/", include("yiyang.assessment.urls")),

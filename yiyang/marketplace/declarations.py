@@ -9,11 +9,11 @@ from django.utils.translation import pgettext_lazy
 from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.api.routers import declare_router
 from yiyang.core import policy, registry, scoping, transitions
-from yiyang.core.registry import MenuEntry, capability
+from yiyang.core.registry import MenuEntry, Panel, capability
 from yiyang.core.scoping import CAREGIVER, ORGANISATION, SELF
 from yiyang.exchange import kinds as exchange_kinds
 
-from . import api, api_orders, spreadsheets
+from . import api, api_orders, ordering, spreadsheets
 from .models import Order, OrderPolicy, ProviderOffer
 from .transitions import ORDER
 
@@ -112,7 +112,16 @@ registry.declare_capabilities(
 registry.declare_section("services", pgettext_lazy("menu section", "Services"), order=30)
 registry.declare_menu(
     "services",
-    [MenuEntry("marketplace:list", _("Service items"), "service_items.view")],
+    [
+        MenuEntry("orders:new", _("Order a service"), "orders.place", order=5),
+        MenuEntry("orders:list", _("Orders"), "orders.view", order=8),
+        MenuEntry("marketplace:list", _("Service items"), "service_items.view"),
+    ],
+)
+
+registry.declare_panel(
+    "people.elder",
+    Panel("orders", "marketplace/orders/_elder_panel.html", ordering.elder_panel, order=20),
 )
 
 # Its sheets: the Excel template, import and export (exchange.kinds).

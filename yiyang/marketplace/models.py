@@ -149,7 +149,7 @@ class Order(models.Model):
 
     class Status(models.TextChoices):
         CREATED = "created", _("Waiting for the provider")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("order status", "Accepted")
         REFUSED = "refused", _("Refused by the provider")
         ASSIGNED = "assigned", _("Caregiver assigned")
         ON_THE_WAY = "on_the_way", _("Caregiver on the way")

@@ -241,7 +241,7 @@ def order_place(
                 lock=True,
             )
             order = Order.objects.create(
-                number=f"tmp-{uuid.uuid4().hex}",
+                number=f"T{uuid.uuid4().hex[:20]}",
                 elder=elder,
                 region_code=elder.region_code,
                 provider=offer.provider,
@@ -452,3 +452,84 @@ def orders_auto_confirm(*, now: dt.datetime | None = None) -> int:
             _publish(order, S.COMPLETED, "auto_confirm")
             done += 1
     return done
+
+
+# --- Reads for the ordering pages ----------------------------------------------------------------
+
+
+def offers_for_elder(*, actor: Actor, elder: Elder) -> list[ProviderOffer]:
+    """The approved menu lines that serve the person's community, cheapest first per item."""
+    require(actor, "orders.place")
+    rows = (
+        ProviderOffer.objects.filter(status=ProviderOffer.Status.APPROVED, item__is_active=True)
+        .select_related("item", "provider")
+        .order_by("item__category", "item__name", "price", "provider__name")
+    )
+    return [offer for offer in rows if _serves(offer, elder.region_code)]
+
+
+def visit_days(*, offer: ProviderOffer, elder: Elder, count: int = 7) -> list[dt.date]:
+    """The next days (at most `count`) the line serves on, from the first a visit may start."""
+    now = timezone.now().astimezone(LOCAL_TZ)
+    rules = order_policy(elder.region_code, now.date())
+    earliest = now + dt.timedelta(minutes=rules.min_lead_minutes)
+    days, day = [], earliest.date()
+    last = now.date() + dt.timedelta(days=rules.max_ahead_days)
+    while len(days) < count and day <= last:
+        served = not offer.weekdays or day.isoweekday() in offer.weekdays
+        if served and visit_slots(offer=offer, elder=elder, day=day):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def visit_slots(
+    *, offer: ProviderOffer, elder: Elder, day: dt.date
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Windows on `day` a visit may be ordered for: the service's length with an hour to arrive,
+    in whole hours, one starting each hour the provider is open, none before the lead time."""
+    now = timezone.now().astimezone(LOCAL_TZ)
+    rules = order_policy(elder.region_code, now.date())
+    earliest = now + dt.timedelta(minutes=rules.min_lead_minutes)
+    hours = -(-(offer.item.duration_minutes + 60) // 60)
+    slots = []
+    start = dt.datetime.combine(day, offer.opens_at.replace(minute=0), tzinfo=LOCAL_TZ)
+    if offer.opens_at.minute:
+        start += dt.timedelta(hours=1)
+    closes = dt.datetime.combine(day, offer.closes_at, tzinfo=LOCAL_TZ)
+    while start + dt.timedelta(hours=hours) <= closes:
+        if start >= earliest:
+            slots.append((start, start + dt.timedelta(hours=hours)))
+        start += dt.timedelta(hours=1)
+    return slots
+
+
+def funding_preview(
+    *, elder: Elder, offer: ProviderOffer, day: dt.date, quantity: int = 1
+) -> Split:
+    """What the split would be if the order were placed now (nothing reserved)."""
+    return funding_split(
+        elder=elder, item=offer.item, total=offer.price * quantity, day=day, lock=False
+    )
+
+
+def elders_to_order_for(*, actor: Actor):
+    """The people the actor may order for: their own record, or their wards."""
+    require(actor, "orders.place")
+    return scoped(Elder.objects.filter(status=Elder.Status.ACTIVE), actor).order_by("name")
+
+
+def elder_panel(actor: Actor, elder: Elder) -> dict | None:
+    """The orders on an older person's record page, and whether the viewer may order for them."""
+    can_order = actor.has_capability("orders.place") and elder.status == Elder.Status.ACTIVE
+    if not actor.has_capability("orders.view"):
+        return None
+    orders = list(
+        visible_orders(actor)
+        .filter(elder=elder)
+        .select_related("item", "provider")
+        .order_by("-window_start", "-id")[:10]
+    )
+    if not (orders or can_order):
+        return None
+    return {"elder": elder, "orders": orders, "can_order": can_order}

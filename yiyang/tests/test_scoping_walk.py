@@ -197,6 +197,7 @@ def _fill(path: str, other: District) -> str | None:
             "elders/": other.ids["elder"],
             "organisations/": other.ids["org"],
             "assessments/": other.ids["assessment"],
+            "orders/": other.ids["order"],
         },
         "<int:guardian_pk>": {"elders/": other.ids["guardian"]},
         "<int:discrepancy_id>": {"assessments/": other.ids["discrepancy"]},
@@ -219,6 +220,7 @@ def _fill(path: str, other: District) -> str | None:
             path = path.replace(token, str(value))
     path = path.replace("<str:code>", other.code)
     path = path.replace("<slug:kind>", "elders")
+    path = path.replace("<slug:step>", "accept")
     if "<" in path:
         return None
     return "/" + path

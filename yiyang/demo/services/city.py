@@ -25,6 +25,7 @@ from yiyang.assessment.models import (
 )
 from yiyang.core.models import ChangeLog
 from yiyang.institutions.models import Organisation
+from yiyang.marketplace.models import Order, OrderPolicy, ProviderOffer, SubsidyBalance
 from yiyang.people.models import Elder, Fact, Guardian, HealthProfile
 from yiyang.regions.models import Region
 from yiyang.regions.services import regions_load_vendored
@@ -36,6 +37,7 @@ from .accounts import PREFIX, demo_accounts_ensure
 from .assessments import demo_assessments_build
 from .elders import DEMO_ACTOR, ElderGenerator
 from .names import NameBook
+from .orders import demo_orders_build
 from .organisations import PANLONG, organisations_plan
 from .places import CITY, CityMap
 from .writers import BulkWriter, indexes_deferred
@@ -192,8 +194,10 @@ def _build(*, elders: int, seed: int, as_of: dt.date, progress: Progress) -> dic
     users = demo_accounts_ensure()
     progress(f"demo accounts: {len(users)}")
     assessment_counts = demo_assessments_build(seed=seed, progress=progress)
+    order_counts = demo_orders_build(seed=seed, progress=progress)
     counts = dict(writer.counts)
     counts.update(assessment_counts)
+    counts.update(order_counts)
     counts["institutions.organisation"] = len(plan)
     counts["accounts.user"] = len(users)
     return counts
@@ -219,6 +223,10 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
         (Elder, "institution"),
         (User, "elder"),
         (User, "organisation"),
+        (Order, "elder"),
+        (Order, "provider"),
+        (ProviderOffer, "provider"),
+        (SubsidyBalance, "elder"),
     }
     blockers = []
     for target in (Elder, Organisation):
@@ -236,6 +244,7 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
         raise RegistryReferenced(tables=sorted(set(blockers)))
     progress(f"deleting the demo city of {existing.elders:,} older people")
     _wipe_assessments()
+    _wipe_orders()
     User.objects.filter(username__startswith=PREFIX).update(organisation=None, elder=None)
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -250,6 +259,14 @@ def _wipe(existing: DemoCity, progress: Progress) -> None:
         note="demo city deleted before a rebuild (--force)",
     )
     DemoCity.objects.all().delete()
+
+
+def _wipe_orders() -> None:
+    """The demo's orders, menus, balances and order policy go with the city."""
+    Order.objects.all().delete()
+    ProviderOffer.objects.all().delete()
+    SubsidyBalance.objects.all().delete()
+    OrderPolicy.objects.all().delete()
 
 
 def _wipe_assessments() -> None:

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views_orders as views
+
+app_name = "orders"
+urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("new/", views.order_new, name="new"),
+    path("<int:pk>/", views.order_detail, name="detail"),
+    path("<int:pk>/<slug:step>/", views.order_take_step, name="step"),
+]

@@ -1,0 +1,251 @@
+"""Order pages: ordering one screen at a time (an older person, a family member, the call
+centre), the list of orders each role sees, and one order with the steps the viewer may take."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from yiyang.accounts.models import User
+from yiyang.accounts.roles import Role
+from yiyang.core.console import change_history, domain_errors_as_http
+from yiyang.core.exceptions import DomainError, NotFound
+from yiyang.core.scoping import scoped_get
+from yiyang.core.timeutils import LOCAL_TZ
+from yiyang.people.models import Elder
+
+from . import ordering
+from .models import Order
+from .transitions import ORDER
+
+S = Order.Status
+# Steps that ask for something before they are taken: the form under the button.
+FORM_STEPS = {"refuse", "assign", "cancel", "withdraw", "dispute", "rate"}
+OPEN = (S.CREATED, S.ACCEPTED, S.ASSIGNED, S.ON_THE_WAY, S.IN_SERVICE, S.COMPLETED, S.DISPUTED)
+
+
+def _int(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+# --- Ordering, one decision per screen ---------------------------------------------------------
+
+
+def _new_url(**query) -> str:
+    query = {k: v for k, v in query.items() if v not in (None, "")}
+    return reverse("orders:new") + (f"?{urlencode(query)}" if query else "")
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_http
+def order_new(request):
+    """The steps: whose order (a family with several wards, the call centre), which service,
+    which provider when more than one serves it, which day, which time, then confirm."""
+    people = ordering.elders_to_order_for(actor=request.user)
+    elder_id = _int(request.GET.get("elder") or request.POST.get("elder"))
+    if elder_id is None and request.user.role in (Role.ELDER, Role.FAMILY):
+        only = list(people[:2])
+        if len(only) == 1:
+            elder_id = only[0].pk
+    if elder_id is None:
+        if request.user.role not in (Role.ELDER, Role.FAMILY):
+            messages.info(request, _("Find the person first, then order from their record."))
+            return redirect("people:list")
+        return render(request, "marketplace/orders/new_person.html", {"people": people})
+    elder = scoped_get(people, request.user, pk=elder_id)
+    offers = ordering.offers_for_elder(actor=request.user, elder=elder)
+    context = {"elder": elder, "step_total": 5}
+    if request.method == "POST":
+        return _place(request, elder, context)
+    item_id = _int(request.GET.get("item"))
+    if item_id is None:
+        items = {}
+        for offer in offers:
+            items.setdefault(
+                offer.item_id,
+                {
+                    "item": offer.item,
+                    "from_price": offer.price,
+                    "url": _new_url(elder=elder.pk, item=offer.item_id),
+                },
+            )
+        context.update(items=list(items.values()), step=1)
+        return render(request, "marketplace/orders/new_item.html", context)
+    choices = [o for o in offers if o.item_id == item_id]
+    if not choices:
+        raise NotFound()
+    offer_id = _int(request.GET.get("offer"))
+    if offer_id is None and len(choices) == 1:
+        offer_id = choices[0].pk
+    offer = next((o for o in choices if o.pk == offer_id), None)
+    context.update(
+        item=choices[0].item,
+        offers=[
+            {"offer": o, "url": _new_url(elder=elder.pk, item=item_id, offer=o.pk)} for o in choices
+        ],
+        offer=offer,
+        step=2,
+        back=_new_url(elder=elder.pk),
+    )
+    if offer is None:
+        return render(request, "marketplace/orders/new_offer.html", context)
+    day = parse_date(request.GET.get("day") or "") if request.GET.get("day") else None
+    days = ordering.visit_days(offer=offer, elder=elder)
+    here = {"elder": elder.pk, "item": item_id, "offer": offer.pk}
+    if day not in days:
+        context.update(
+            days=[{"day": d, "url": _new_url(**here, day=d.isoformat())} for d in days],
+            step=3,
+            back=_new_url(elder=elder.pk)
+            if len(choices) == 1
+            else _new_url(elder=elder.pk, item=item_id),
+        )
+        return render(request, "marketplace/orders/new_day.html", context)
+    slots = ordering.visit_slots(offer=offer, elder=elder, day=day)
+    start = parse_datetime(request.GET.get("start") or "") if request.GET.get("start") else None
+    slot = next((s for s in slots if start and s[0] == start.astimezone(LOCAL_TZ)), None)
+    context.update(
+        day=day,
+        slots=[
+            {
+                "start": a,
+                "end": b,
+                "url": _new_url(**here, day=day.isoformat(), start=a.isoformat()),
+            }
+            for a, b in slots
+        ],
+        step=4,
+        back=_new_url(**here),
+    )
+    if slot is None:
+        return render(request, "marketplace/orders/new_time.html", context)
+    context.update(
+        slot=slot,
+        split=ordering.funding_preview(elder=elder, offer=offer, day=day),
+        step=5,
+        back=_new_url(**here, day=day.isoformat()),
+    )
+    return render(request, "marketplace/orders/new_confirm.html", context)
+
+
+def _place(request, elder: Elder, context: dict):
+    start = parse_datetime(request.POST.get("window_start") or "")
+    end = parse_datetime(request.POST.get("window_end") or "")
+    channel = Order.Channel.PHONE if request.user.role == Role.OPERATOR else Order.Channel.MOBILE
+    try:
+        order = ordering.order_place(
+            actor=request.user,
+            data=ordering.OrderData(
+                elder_id=elder.pk,
+                offer_id=_int(request.POST.get("offer")) or 0,
+                window_start=start,
+                window_end=end,
+                note=request.POST.get("note", ""),
+            ),
+            channel=channel,
+        )
+    except DomainError as exc:
+        if exc.status not in (400, 409):
+            raise
+        context["errors"] = [str(v) for v in exc.fields.values()] or [str(exc.message)]
+        return render(request, "marketplace/orders/new_refused.html", context, status=400)
+    messages.success(
+        request,
+        _("Ordered: %(item)s on %(day)s. The provider will answer soon.")
+        % {
+            "item": order.item.name,
+            "day": date_format(order.window_start.astimezone(LOCAL_TZ), "MONTH_DAY_FORMAT"),
+        },
+    )
+    return redirect("orders:detail", pk=order.pk)
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+@require_GET
+@domain_errors_as_http
+def order_list(request):
+    qs = ordering.visible_orders(request.user).select_related("elder", "item", "provider")
+    status = request.GET.get("status", "")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN)
+    elif status in S.values:
+        qs = qs.filter(status=status)
+    qs = qs.order_by("-window_start", "-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "marketplace/orders/list.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": S.choices,
+            "can_order": request.user.has_capability("orders.place"),
+            "query_string": urlencode({"status": status}) if status else "",
+        },
+    )
+
+
+# --- One order ----------------------------------------------------------------------------------
+
+
+def _detail_context(request, order: Order, errors: dict | None = None, failed: str = "") -> dict:
+    steps = ORDER.offered(request.user, order)
+    caregivers = []
+    if any(s.name == "assign" for s in steps):
+        caregivers = User.objects.filter(
+            role=Role.CAREGIVER, organisation_id=order.provider_id, is_active=True
+        ).order_by("display_name")
+    return {
+        "order": order,
+        "steps": steps,
+        "form_steps": FORM_STEPS,
+        "caregivers": caregivers,
+        "cancel_reasons": [
+            c for c in Order.CancelReason.choices if c[0] != Order.CancelReason.PROVIDER_UNABLE
+        ],
+        "history": change_history(order),
+        "errors": errors or {},
+        "failed": failed,
+        "values": request.POST if failed else {},
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+@domain_errors_as_http
+def order_detail(request, pk: int):
+    order = ordering.order_get(actor=request.user, order_id=pk)
+    return render(request, "marketplace/orders/detail.html", _detail_context(request, order))
+
+
+@require_POST
+@domain_errors_as_http
+def order_take_step(request, pk: int, step: str):
+    order = ordering.order_get(actor=request.user, order_id=pk)
+    if step not in {s.name for s in ORDER.steps} or ORDER.step(step).by_platform:
+        raise NotFound()
+    values = {
+        "note": request.POST.get("note", ""),
+        "reason": request.POST.get("reason", ""),
+        "caregiver_id": request.POST.get("caregiver"),
+        "stars": _int(request.POST.get("stars")),
+        "text": request.POST.get("text", ""),
+    }
+    try:
+        order = ordering.order_step(request.user, order.pk, step, **values)
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        context = _detail_context(request, order, errors=exc.fields, failed=step)
+        return render(request, "marketplace/orders/detail.html", context, status=400)
+    messages.success(request, _("%(step)s: done.") % {"step": ORDER.step(step).label})
+    return redirect("orders:detail", pk=order.pk)
