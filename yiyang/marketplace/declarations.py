@@ -105,6 +105,11 @@ registry.declare_capabilities(
     ),
     capability("orders.rate", _("Rate a service"), roles=SELF_ROLES),
     capability("orders.supervise", _("Settle disputed orders"), roles=[Role.CIVIL_AFFAIRS]),
+    capability(
+        "menus.view",
+        _("Read providers' menus and their approval"),
+        roles=[Role.PROVIDER, Role.CIVIL_AFFAIRS],
+    ),
     capability("menus.propose", _("Propose one's own menu lines"), roles=[Role.PROVIDER]),
     capability("menus.approve", _("Approve providers' menu lines"), roles=[Role.CIVIL_AFFAIRS]),
 )
@@ -116,6 +121,7 @@ registry.declare_menu(
         MenuEntry("orders:new", _("Order a service"), "orders.place", order=5),
         MenuEntry("orders:list", _("Orders"), "orders.view", order=8),
         MenuEntry("marketplace:list", _("Service items"), "service_items.view"),
+        MenuEntry("marketplace:menus", _("Service menus"), "menus.view", order=60),
     ],
 )
 

@@ -58,3 +58,42 @@ class ServiceItemFilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), *ServiceItem.Category.choices],
     )
+
+
+WEEKDAYS = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+
+
+class MenuLineForm(forms.Form):
+    """Typing only; the rules live in marketplace.menus.menu_line_propose."""
+
+    item_id = forms.ChoiceField(label=_("Service"))
+    price = forms.CharField(
+        label=_("Your price (yuan)"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    area_codes = forms.MultipleChoiceField(
+        label=_("Where you serve"), widget=forms.CheckboxSelectMultiple
+    )
+    opens_at = forms.TimeField(
+        label=_("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, items, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item_id"].choices = [("", "—")] + [(i.pk, i.name) for i in items]
+        self.fields["area_codes"].choices = [(r.code, r.name) for r in areas]

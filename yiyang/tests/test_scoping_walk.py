@@ -131,6 +131,7 @@ def _build(city, label, marker, district, street, community, outsider_code):
         "job": job.pk,
         "change": change.pk,
         "order": order.pk,
+        "line": order.offer_id,
     }
     return d
 
@@ -211,6 +212,7 @@ def _fill(path: str, other: District) -> str | None:
         "<int:job_id>": {"exchange/jobs/": other.ids["job"]},
         # the service catalogue is the city's, shared by every district
         "<int:item_id>": {"services/": other.ids["item"]},
+        "<int:line_id>": {"services/menus/": other.ids["line"]},
     }
     for token, by_prefix in replacements.items():
         if token in path:
