@@ -8,13 +8,11 @@ The callers check scope; these functions only render what they are given.
 """
 
 import datetime as dt
-import gc
 import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from yiyang.core.pdf import render_pdf
 from yiyang.core.sheets import neutralise
 from yiyang.core.timeutils import LOCAL_TZ, age_on, local_today
 from yiyang.people.models import Elder
@@ -63,7 +62,7 @@ def conclusion_letter_pdf(assessment: Assessment, *, issuer: str = "") -> bytes:
         "explanation": _explanation(result, instrument),
         "issued_on": local_today(),
     }
-    return _pdf("assessment/pdf/conclusion_letter.html", context)
+    return render_pdf("assessment/pdf/conclusion_letter.html", context)
 
 
 def notice_list_pdf(
@@ -104,7 +103,7 @@ def notice_list_pdf(
         "rows": rows,
         "issued_on": local_today(),
     }
-    return _pdf("assessment/pdf/notice_list.html", context)
+    return render_pdf("assessment/pdf/notice_list.html", context)
 
 
 def public_name(name: str) -> str:
@@ -116,23 +115,6 @@ def public_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def _pdf(template: str, context: dict[str, Any]) -> bytes:
-    # Imported here: WeasyPrint loads Pango and fontconfig (about 0.3 s), which only the
-    # downloads need, not every process that imports the views.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_to_string(template, context)
-    # The templates name no outside resource and the data in them is escaped text; refusing
-    # every fetch but inline data keeps it so, whatever a template grows into.
-    fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
-    # A render leaves ~38 MB of font and layout objects in reference cycles; collected now,
-    # a worker printing letters in a row stays near 230 MB instead of 600 (bench/README.md).
-    gc.collect()
-    return pdf
 
 
 def _instrument(instrument_id: str) -> Instrument | None:

@@ -122,6 +122,7 @@ registry.declare_menu(
         MenuEntry("orders:list", _("Orders"), "orders.view", order=8),
         MenuEntry("marketplace:list", _("Service items"), "service_items.view"),
         MenuEntry("marketplace:menus", _("Service menus"), "menus.view", order=60),
+        MenuEntry("orders:statement", _("Monthly statement"), "orders.fulfil", order=70),
     ],
 )
 

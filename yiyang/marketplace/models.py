@@ -313,3 +313,36 @@ class SubsidyBalance(models.Model):
     @property
     def available(self):
         return self.granted - self.reserved
+
+
+class Payment(models.Model):
+    """What the person paid of their share of an order, as the provider recorded it: cash, a
+    bank transfer or a mobile payment, the last two by their reference (the platform calls no
+    payment service)."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        BANK = "bank", _("Bank transfer")
+        MOBILE = "mobile", _("Mobile payment")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    method = models.CharField(_("paid by"), max_length=8, choices=Method.choices)
+    reference = models.CharField(_("payment reference"), max_length=64, blank=True)
+    paid_at = models.DateTimeField(_("paid at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True)
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number

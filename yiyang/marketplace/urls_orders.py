@@ -6,6 +6,9 @@ app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_new, name="new"),
+    path("statement/", views.statement, name="statement"),
+    path("payments/<int:payment_id>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/payments/", views.payment_new, name="payment"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/<slug:step>/", views.order_take_step, name="step"),
 ]

@@ -1,14 +1,17 @@
 """Order pages: ordering one screen at a time (an older person, a family member, the call
 centre), the list of orders each role sees, and one order with the steps the viewer may take."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,10 +21,11 @@ from yiyang.core.console import change_history, domain_errors_as_http
 from yiyang.core.exceptions import DomainError, NotFound
 from yiyang.core.scoping import scoped_get
 from yiyang.core.timeutils import LOCAL_TZ
+from yiyang.core.validation import parse_id
 from yiyang.people.models import Elder
 
-from . import ordering
-from .models import Order
+from . import ordering, payments
+from .models import Order, Payment
 from .transitions import ORDER
 
 S = Order.Status
@@ -30,9 +34,23 @@ FORM_STEPS = {"refuse", "assign", "cancel", "withdraw", "dispute", "rate"}
 OPEN = (S.CREATED, S.ACCEPTED, S.ASSIGNED, S.ON_THE_WAY, S.IN_SERVICE, S.COMPLETED, S.DISPUTED)
 
 
+def _day(raw) -> dt.date | None:
+    """A date from the query string, or None: never a 500 on 2026-13-45."""
+    try:
+        return parse_date(str(raw or ""))
+    except ValueError:
+        return None
+
+
+def _moment(raw) -> dt.datetime | None:
+    try:
+        return parse_datetime(str(raw or ""))
+    except ValueError:
+        return None
+
+
 def _int(value) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return parse_id(value)
 
 
 # --- Ordering, one decision per screen ---------------------------------------------------------
@@ -96,7 +114,7 @@ def order_new(request):
     )
     if offer is None:
         return render(request, "marketplace/orders/new_offer.html", context)
-    day = parse_date(request.GET.get("day") or "") if request.GET.get("day") else None
+    day = _day(request.GET.get("day"))
     days = ordering.visit_days(offer=offer, elder=elder)
     here = {"elder": elder.pk, "item": item_id, "offer": offer.pk}
     if day not in days:
@@ -109,7 +127,7 @@ def order_new(request):
         )
         return render(request, "marketplace/orders/new_day.html", context)
     slots = ordering.visit_slots(offer=offer, elder=elder, day=day)
-    start = parse_datetime(request.GET.get("start") or "") if request.GET.get("start") else None
+    start = _moment(request.GET.get("start"))
     slot = next((s for s in slots if start and s[0] == start.astimezone(LOCAL_TZ)), None)
     context.update(
         day=day,
@@ -136,8 +154,8 @@ def order_new(request):
 
 
 def _place(request, elder: Elder, context: dict):
-    start = parse_datetime(request.POST.get("window_start") or "")
-    end = parse_datetime(request.POST.get("window_end") or "")
+    start = _moment(request.POST.get("window_start"))
+    end = _moment(request.POST.get("window_end"))
     channel = Order.Channel.PHONE if request.user.role == Role.OPERATOR else Order.Channel.MOBILE
     try:
         order = ordering.order_place(
@@ -204,8 +222,19 @@ def _detail_context(request, order: Order, errors: dict | None = None, failed: s
         caregivers = User.objects.filter(
             role=Role.CAREGIVER, organisation_id=order.provider_id, is_active=True
         ).order_by("display_name")
+    paid = payments.paid_of(order)
+    can_record = (
+        request.user.has_capability("orders.fulfil")
+        and order.provider_id == request.user.organisation_id
+        and order.status in payments.SERVED
+        and paid < order.self_amount
+    )
     return {
         "order": order,
+        "payments": list(order.payments.order_by("id")),
+        "paid": paid,
+        "can_record": can_record,
+        "methods": Payment.Method.choices,
         "steps": steps,
         "form_steps": FORM_STEPS,
         "caregivers": caregivers,
@@ -249,3 +278,62 @@ def order_take_step(request, pk: int, step: str):
         return render(request, "marketplace/orders/detail.html", context, status=400)
     messages.success(request, _("%(step)s: done.") % {"step": ORDER.step(step).label})
     return redirect("orders:detail", pk=order.pk)
+
+
+# --- Payments, receipts, the monthly statement --------------------------------------------------
+
+
+@require_POST
+@domain_errors_as_http
+def payment_new(request, pk: int):
+    order = ordering.order_get(actor=request.user, order_id=pk)
+    try:
+        payments.payment_record(
+            actor=request.user,
+            order_id=order.pk,
+            amount=request.POST.get("amount", ""),
+            method=request.POST.get("method", ""),
+            reference=request.POST.get("reference", ""),
+        )
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        context = _detail_context(request, order, errors=exc.fields, failed="payment")
+        return render(request, "marketplace/orders/detail.html", context, status=400)
+    messages.success(request, _("The payment is recorded; its receipt can be printed."))
+    return redirect("orders:detail", pk=order.pk)
+
+
+@require_GET
+@domain_errors_as_http
+def receipt(request, payment_id: int):
+    try:
+        payment, pdf = payments.receipt_pdf(actor=request.user, payment_id=payment_id)
+    except Payment.DoesNotExist as exc:
+        raise NotFound() from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{payment.receipt_number}.pdf"
+    )
+    return response
+
+
+@require_GET
+@domain_errors_as_http
+def statement(request):
+    raw = request.GET.get("month", "")
+    today = timezone.now().astimezone(LOCAL_TZ).date()
+    month = _day(f"{raw}-01") if raw else None
+    if month is None or not (dt.date(2000, 1, 1) <= month <= dt.date(2100, 12, 1)):
+        month = today.replace(day=1)
+    previous = (month - dt.timedelta(days=1)).replace(day=1)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "marketplace/orders/statement.html",
+        {
+            "statement": payments.provider_statement(actor=request.user, month=month),
+            "previous": previous,
+            "following": following if following <= today.replace(day=1) else None,
+        },
+    )

@@ -19,7 +19,7 @@ from yiyang.core import audit
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.exchange.models import ImportJob
 from yiyang.institutions.tests.factories import OrganisationFactory
-from yiyang.marketplace.models import ServiceItem
+from yiyang.marketplace.models import Payment, ServiceItem
 from yiyang.marketplace.tests.factories import order_row
 from yiyang.people.models import Elder, Guardian
 from yiyang.people.tests.factories import ElderFactory
@@ -109,6 +109,13 @@ def _build(city, label, marker, district, street, community, outsider_code):
     )
     case = _assessment(city, marker, elder, d.staff[Role.MEDICAL_INSURANCE])
     order = order_row(home, elder, code=f"O{district.code}", marker=marker)
+    payment = Payment.objects.create(
+        order=order,
+        amount=1,
+        method="cash",
+        paid_at=order.created_at,
+        receipt_number=f"SJ{district.code}",
+    )
     from yiyang.accounts.services import account_change_request
 
     change = account_change_request(
@@ -132,6 +139,7 @@ def _build(city, label, marker, district, street, community, outsider_code):
         "change": change.pk,
         "order": order.pk,
         "line": order.offer_id,
+        "payment": payment.pk,
     }
     return d
 
@@ -213,6 +221,7 @@ def _fill(path: str, other: District) -> str | None:
         # the service catalogue is the city's, shared by every district
         "<int:item_id>": {"services/": other.ids["item"]},
         "<int:line_id>": {"services/menus/": other.ids["line"]},
+        "<int:payment_id>": {"orders/payments/": other.ids["payment"]},
     }
     for token, by_prefix in replacements.items():
         if token in path:
