@@ -8,12 +8,12 @@ from django.utils.translation import pgettext_lazy
 
 from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.api.routers import declare_router
-from yiyang.core import policy, registry, scoping, transitions
+from yiyang.core import events, policy, registry, scoping, transitions
 from yiyang.core.registry import MenuEntry, Panel, capability
 from yiyang.core.scoping import CAREGIVER, ORGANISATION, SELF
 from yiyang.exchange import kinds as exchange_kinds
 
-from . import api, api_orders, ordering, spreadsheets
+from . import api, api_orders, callbacks, ordering, spreadsheets
 from .models import Order, OrderPolicy, ProviderOffer
 from .transitions import ORDER
 
@@ -24,6 +24,11 @@ scoping.declare(
     "marketplace.order", region="region_code", organisation="provider_id", elder="elder_id"
 )
 scoping.declare("marketplace.subsidybalance", region="region_code", elder="elder_id")
+scoping.declare(
+    "marketplace.recurringorder", region="region_code", organisation="provider_id", elder="elder_id"
+)
+scoping.declare("marketplace.callbacktask", region="region_code")
+scoping.declare("marketplace.payment", via="order")
 scoping.declare("marketplace.provideroffer", region="region_code", organisation="provider_id")
 CURRENT = (
     Order.Status.ASSIGNED,
@@ -64,6 +69,8 @@ def _approved_menus(actor) -> Q:
 scoping.rule("marketplace.provideroffer", CAREGIVER)(scoping.organisation_rule("provider_id"))
 
 policy.declare_kind("order", OrderPolicy)
+# A press of the service button on a safety bell asks the call centre to call back.
+events.subscribe(callbacks.EVENT_SERVICE_PRESS, callbacks.on_service_press)
 transitions.declare(ORDER)
 
 registry.declare_capabilities(
@@ -110,6 +117,11 @@ registry.declare_capabilities(
         _("Read providers' menus and their approval"),
         roles=[Role.PROVIDER, Role.CIVIL_AFFAIRS],
     ),
+    capability(
+        "callbacks.handle",
+        _("Call back people who pressed their safety bell's service button"),
+        roles=[Role.OPERATOR],
+    ),
     capability("menus.propose", _("Propose one's own menu lines"), roles=[Role.PROVIDER]),
     capability("menus.approve", _("Approve providers' menu lines"), roles=[Role.CIVIL_AFFAIRS]),
 )
@@ -120,6 +132,7 @@ registry.declare_menu(
     [
         MenuEntry("orders:new", _("Order a service"), "orders.place", order=5),
         MenuEntry("orders:list", _("Orders"), "orders.view", order=8),
+        MenuEntry("orders:callbacks", _("Call-backs"), "callbacks.handle", order=9),
         MenuEntry("marketplace:list", _("Service items"), "service_items.view"),
         MenuEntry("marketplace:menus", _("Service menus"), "menus.view", order=60),
         MenuEntry("orders:statement", _("Monthly statement"), "orders.fulfil", order=70),

@@ -57,4 +57,5 @@ ORDER_REASONS = {
     "text": _("At most 300 characters."),
     "dispute": _("Say what went wrong (at most 300 characters)."),
     "idempotency_key": _("Up to 80 letters, digits, dots, hyphens or underscores."),
+    "last_day": _("The last visit cannot be before the first."),
 }

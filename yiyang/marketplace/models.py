@@ -76,6 +76,9 @@ class OrderPolicy(DatedPolicy):
     confirm_days = models.PositiveIntegerField(
         _("days after completion for the person to confirm or dispute")
     )
+    standing_ahead_days = models.PositiveIntegerField(
+        _("days ahead a standing order's visits are placed"), default=7
+    )
 
     class Meta:
         ordering = ["region_code", "-effective_from"]
@@ -142,6 +145,55 @@ class ProviderOffer(models.Model):
         return f"{self.item.name} · {self.price}"
 
 
+class RecurringOrder(models.Model):
+    """A standing order: the same service on the same weekday and time every week (a bath every
+    Tuesday). The daily run places its visits as orders the policy's days ahead; each visit is
+    then an order like any other, cancelled or changed on its own."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Running")
+        ENDED = "ended", _("Ended")
+
+    elder = models.ForeignKey(
+        "people.Elder", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    provider = models.ForeignKey(
+        "institutions.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    offer = models.ForeignKey(ProviderOffer, on_delete=models.PROTECT, related_name="+")
+    weekday = models.PositiveSmallIntegerField(_("day of the week"))  # 1 = Monday
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    first_day = models.DateField(_("first visit"))
+    last_day = models.DateField(_("last visit"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    channel = models.CharField(max_length=8)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["elder_id", "weekday", "starts_at"]
+        verbose_name = _("standing order")
+        verbose_name_plural = _("standing orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=1, weekday__lte=7), name="recurring_weekday_1_7"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="recurring_ends_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer.item.name} · {self.weekday} {self.starts_at:%H:%M}"
+
+
 class Order(models.Model):
     """One service ordered for one older person from one provider's approved menu line, with its
     funding split. Its life cycle is marketplace.transitions.ORDER; each step is in its history
@@ -191,6 +243,14 @@ class Order(models.Model):
         ServiceItem, on_delete=models.PROTECT, related_name="orders", verbose_name=_("service")
     )
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    recurring = models.ForeignKey(
+        RecurringOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("standing order"),
+    )
     window_start = models.DateTimeField(_("from"))
     window_end = models.DateTimeField(_("until"))
     address = models.CharField(_("address"), max_length=200)
@@ -250,6 +310,11 @@ class Order(models.Model):
             models.Index(fields=["caregiver", "status"], name="order_caregiver_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["recurring", "window_start"],
+                condition=models.Q(recurring__isnull=False),
+                name="order_one_visit_per_standing_day",
+            ),
             models.UniqueConstraint(
                 fields=["api_key", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
@@ -346,3 +411,49 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_number
+
+
+class CallbackTask(models.Model):
+    """A request to call someone back: a press of the service button on their safety bell
+    (the devices capability publishes `device.service_press`). The call centre calls, and turns
+    it into an order or closes it with the reason."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To call back")
+        ORDERED = "ordered", _("Ordered")
+        CLOSED = "closed", _("Closed")
+
+    class CloseReason(models.TextChoices):
+        NO_NEED = "no_need", _("Needs nothing now")
+        UNREACHABLE = "unreachable", _("Could not be reached")
+        MISTAKE = "mistake", _("Pressed by mistake")
+
+    elder = models.ForeignKey(
+        "people.Elder", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    source = models.CharField(_("source"), max_length=20, default="bell")
+    device_ref = models.CharField(_("device"), max_length=64, blank=True)
+    raised_at = models.DateTimeField(_("pressed at"))
+    event_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_reason = models.CharField(
+        _("reason"), max_length=12, choices=CloseReason.choices, blank=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "raised_at", "id"]
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.raised_at:%Y-%m-%d %H:%M}"

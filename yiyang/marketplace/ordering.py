@@ -31,7 +31,7 @@ from yiyang.people.models import Elder
 
 from .errors import ORDER_REASONS as REASONS
 from .errors import IdempotencyKeyReused, NoOrderPolicy
-from .models import Order, OrderPolicy, Payer, ProviderOffer, SubsidyBalance
+from .models import Order, OrderPolicy, Payer, ProviderOffer, RecurringOrder, SubsidyBalance
 from .transitions import CLOSING, ORDER, STAMPS
 
 S = Order.Status
@@ -42,6 +42,9 @@ RELEASING = {"refuse", "cancel", "withdraw", "no_show"}
 audit.register_notes(
     {
         "order placed": gettext_lazy("Order placed"),
+        "standing order visit placed": gettext_lazy("Visit of a standing order placed"),
+        "standing order created": gettext_lazy("Standing order created"),
+        "standing order ended": gettext_lazy("Standing order ended"),
         **{f"order {step.name}": step.label for step in ORDER.steps},
     }
 )
@@ -233,54 +236,20 @@ def order_place(
     start, end = _local(data.window_start), _local(data.window_end)
     try:
         with transaction.atomic():
-            split = funding_split(
+            order = _create(
+                actor=actor,
                 elder=elder,
-                item=offer.item,
-                total=offer.price * quantity,
-                day=start.date(),
-                lock=True,
-            )
-            order = Order.objects.create(
-                number=f"T{uuid.uuid4().hex[:20]}",
-                elder=elder,
-                region_code=elder.region_code,
-                provider=offer.provider,
                 offer=offer,
-                item=offer.item,
+                start=start,
+                end=end,
                 quantity=quantity,
-                window_start=start,
-                window_end=end,
-                address=elder.address or "",
                 note=note,
                 channel=channel,
-                ordered_by=account_of(actor),
+                rules=rules,
                 api_key=api_key,
-                idempotency_key=key if api_key is not None else "",
-                request_digest=digest if api_key is not None else "",
-                unit_price=offer.price,
-                total=split.total,
-                subsidy_amount=split.subsidy,
-                ltci_amount=split.ltci,
-                self_amount=split.self_pay,
-                accept_due=now + dt.timedelta(minutes=rules.accept_minutes),
+                key=key,
+                digest=digest,
             )
-            order.number = f"DD{start:%Y%m%d}{order.pk:07d}"
-            order.save(update_fields=["number"])
-            audit.record_change(
-                actor=actor,
-                entity=order,
-                action="create",
-                note="order placed",
-                changes={
-                    "item": [None, offer.item.name],
-                    "provider": [None, offer.provider.name],
-                    "window_start": [None, start.isoformat(timespec="minutes")],
-                    "total": [None, str(split.total)],
-                    "subsidy_amount": [None, str(split.subsidy)],
-                    "self_amount": [None, str(split.self_pay)],
-                },
-            )
-            _publish(order, "", "place")
     except IntegrityError:
         # The same key arrived twice at once: the other request made the order.
         if key and api_key is not None:
@@ -288,6 +257,73 @@ def order_place(
             if found is not None:
                 return found
         raise
+    return order
+
+
+def _create(
+    *,
+    actor,
+    elder: Elder,
+    offer: ProviderOffer,
+    start: dt.datetime,
+    end: dt.datetime,
+    quantity: int,
+    note: str,
+    channel: str,
+    rules: OrderPolicy,
+    api_key=None,
+    key: str = "",
+    digest: str = "",
+    recurring: RecurringOrder | None = None,
+    ordered_by=None,
+) -> Order:
+    """Write one order with its split, its history and its event (inside a transaction)."""
+    now = timezone.now()
+    split = funding_split(
+        elder=elder, item=offer.item, total=offer.price * quantity, day=start.date(), lock=True
+    )
+    order = Order.objects.create(
+        number=f"T{uuid.uuid4().hex[:20]}",
+        elder=elder,
+        region_code=elder.region_code,
+        provider=offer.provider,
+        offer=offer,
+        item=offer.item,
+        quantity=quantity,
+        recurring=recurring,
+        window_start=start,
+        window_end=end,
+        address=elder.address or "",
+        note=note,
+        channel=channel,
+        ordered_by=ordered_by or account_of(actor),
+        api_key=api_key,
+        idempotency_key=key if api_key is not None else "",
+        request_digest=digest if api_key is not None else "",
+        unit_price=offer.price,
+        total=split.total,
+        subsidy_amount=split.subsidy,
+        ltci_amount=split.ltci,
+        self_amount=split.self_pay,
+        accept_due=now + dt.timedelta(minutes=rules.accept_minutes),
+    )
+    order.number = f"DD{start:%Y%m%d}{order.pk:07d}"
+    order.save(update_fields=["number"])
+    audit.record_change(
+        actor=actor,
+        entity=order,
+        action="create",
+        note="order placed" if recurring is None else "standing order visit placed",
+        changes={
+            "item": [None, offer.item.name],
+            "provider": [None, offer.provider.name],
+            "window_start": [None, start.isoformat(timespec="minutes")],
+            "total": [None, str(split.total)],
+            "subsidy_amount": [None, str(split.subsidy)],
+            "self_amount": [None, str(split.self_pay)],
+        },
+    )
+    _publish(order, "", "place")
     return order
 
 
@@ -533,3 +569,112 @@ def elder_panel(actor: Actor, elder: Elder) -> dict | None:
     if not (orders or can_order):
         return None
     return {"elder": elder, "orders": orders, "can_order": can_order}
+
+
+# --- Standing orders: the same visit every week -----------------------------------------------
+
+
+def standing_order_create(
+    *, actor: Actor, data: OrderData, channel: str, last_day: dt.date | None = None
+) -> RecurringOrder:
+    """Order the first visit as any order (every check of order_place holds), and repeat it on
+    the same weekday and time every week until `last_day` (or until ended). The visits of the
+    policy's days ahead are placed at once; the daily run places the rest as their days come."""
+    first = order_place(actor=actor, data=data, channel=channel)
+    start, end = _local(first.window_start), _local(first.window_end)
+    if last_day is not None and last_day < start.date():
+        raise ValidationFailed(fields={"last_day": str(REASONS["last_day"])})
+    with transaction.atomic():
+        standing = RecurringOrder.objects.create(
+            elder=first.elder,
+            region_code=first.region_code,
+            provider=first.provider,
+            offer=first.offer,
+            weekday=start.isoweekday(),
+            starts_at=start.time(),
+            ends_at=end.time(),
+            first_day=start.date(),
+            last_day=last_day,
+            note=first.note,
+            channel=channel,
+            ordered_by=first.ordered_by,
+        )
+        Order.objects.filter(pk=first.pk).update(recurring=standing)
+        audit.record_change(
+            actor=actor,
+            entity=standing,
+            action="create",
+            note="standing order created",
+            changes={"item": [None, first.item.name], "weekday": [None, standing.weekday]},
+        )
+    standing_orders_generate(ids=[standing.pk])
+    return standing
+
+
+def standing_order_end(*, actor: Actor, standing_id: int) -> RecurringOrder:
+    """No more visits are placed; visits already placed stay orders of their own."""
+    require(actor, "orders.place")
+    with transaction.atomic():
+        standing = scoped_get(
+            scoped(RecurringOrder.objects.select_for_update(), actor), actor, pk=standing_id
+        )
+        if standing.status == RecurringOrder.Status.ACTIVE:
+            standing.status = RecurringOrder.Status.ENDED
+            standing.save(update_fields=["status"])
+            audit.record_change(
+                actor=actor,
+                entity=standing,
+                action="status",
+                note="standing order ended",
+                changes={"status": [RecurringOrder.Status.ACTIVE, RecurringOrder.Status.ENDED]},
+            )
+    return standing
+
+
+def standing_orders_generate(*, today: dt.date | None = None, ids: list[int] | None = None) -> int:
+    """The daily run: place each running standing order's visits up to the policy's days
+    ahead. Idempotent: a visit already placed (or cancelled) for a day is never placed again; a
+    day the provider no longer serves is skipped."""
+    today = today or timezone.now().astimezone(LOCAL_TZ).date()
+    rows = RecurringOrder.objects.filter(status=RecurringOrder.Status.ACTIVE).select_related(
+        "offer__item", "offer__provider", "elder"
+    )
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    placed = 0
+    for standing in rows:
+        rules = policy.policy_in_force(OrderPolicy, region_code=standing.region_code, on=today)
+        if rules is None:
+            continue
+        offer = standing.offer
+        if offer.status != ProviderOffer.Status.APPROVED:
+            continue
+        horizon = today + dt.timedelta(days=rules.standing_ahead_days)
+        day = max(standing.first_day, today + dt.timedelta(days=1))
+        while day <= horizon and (standing.last_day is None or day <= standing.last_day):
+            if day.isoweekday() == standing.weekday and (
+                not offer.weekdays or day.isoweekday() in offer.weekdays
+            ):
+                start = dt.datetime.combine(day, standing.starts_at, tzinfo=LOCAL_TZ)
+                end = dt.datetime.combine(day, standing.ends_at, tzinfo=LOCAL_TZ)
+                if not Order.objects.filter(recurring=standing, window_start=start).exists():
+                    try:
+                        with transaction.atomic():
+                            _create(
+                                actor=None,
+                                elder=standing.elder,
+                                offer=offer,
+                                start=start,
+                                end=end,
+                                quantity=1,
+                                note=standing.note,
+                                channel=standing.channel,
+                                rules=rules,
+                                recurring=standing,
+                                ordered_by=standing.ordered_by,
+                            )
+                        placed += 1
+                    except IntegrityError:
+                        pass  # another run placed it at the same moment
+            day += dt.timedelta(days=1)
+    return placed

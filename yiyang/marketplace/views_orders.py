@@ -19,13 +19,14 @@ from yiyang.accounts.models import User
 from yiyang.accounts.roles import Role
 from yiyang.core.console import change_history, domain_errors_as_http
 from yiyang.core.exceptions import DomainError, NotFound
-from yiyang.core.scoping import scoped_get
+from yiyang.core.scoping import scoped, scoped_get
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.core.validation import parse_id
 from yiyang.people.models import Elder
 
-from . import ordering, payments
-from .models import Order, Payment
+from . import callbacks, ordering, payments
+from .forms import WEEKDAYS
+from .models import CallbackTask, Order, Payment, RecurringOrder
 from .transitions import ORDER
 
 S = Order.Status
@@ -79,7 +80,8 @@ def order_new(request):
         return render(request, "marketplace/orders/new_person.html", {"people": people})
     elder = scoped_get(people, request.user, pk=elder_id)
     offers = ordering.offers_for_elder(actor=request.user, elder=elder)
-    context = {"elder": elder, "step_total": 5}
+    callback = _int(request.GET.get("callback") or request.POST.get("callback"))
+    context = {"elder": elder, "step_total": 5, "callback": callback}
     if request.method == "POST":
         return _place(request, elder, context)
     item_id = _int(request.GET.get("item"))
@@ -91,7 +93,7 @@ def order_new(request):
                 {
                     "item": offer.item,
                     "from_price": offer.price,
-                    "url": _new_url(elder=elder.pk, item=offer.item_id),
+                    "url": _new_url(elder=elder.pk, item=offer.item_id, callback=callback),
                 },
             )
         context.update(items=list(items.values()), step=1)
@@ -106,17 +108,21 @@ def order_new(request):
     context.update(
         item=choices[0].item,
         offers=[
-            {"offer": o, "url": _new_url(elder=elder.pk, item=item_id, offer=o.pk)} for o in choices
+            {
+                "offer": o,
+                "url": _new_url(elder=elder.pk, item=item_id, offer=o.pk, callback=callback),
+            }
+            for o in choices
         ],
         offer=offer,
         step=2,
-        back=_new_url(elder=elder.pk),
+        back=_new_url(elder=elder.pk, callback=callback),
     )
     if offer is None:
         return render(request, "marketplace/orders/new_offer.html", context)
     day = _day(request.GET.get("day"))
     days = ordering.visit_days(offer=offer, elder=elder)
-    here = {"elder": elder.pk, "item": item_id, "offer": offer.pk}
+    here = {"elder": elder.pk, "item": item_id, "offer": offer.pk, "callback": callback}
     if day not in days:
         context.update(
             days=[{"day": d, "url": _new_url(**here, day=d.isoformat())} for d in days],
@@ -157,23 +163,28 @@ def _place(request, elder: Elder, context: dict):
     start = _moment(request.POST.get("window_start"))
     end = _moment(request.POST.get("window_end"))
     channel = Order.Channel.PHONE if request.user.role == Role.OPERATOR else Order.Channel.MOBILE
+    data = ordering.OrderData(
+        elder_id=elder.pk,
+        offer_id=_int(request.POST.get("offer")) or 0,
+        window_start=start,
+        window_end=end,
+        note=request.POST.get("note", ""),
+    )
     try:
-        order = ordering.order_place(
-            actor=request.user,
-            data=ordering.OrderData(
-                elder_id=elder.pk,
-                offer_id=_int(request.POST.get("offer")) or 0,
-                window_start=start,
-                window_end=end,
-                note=request.POST.get("note", ""),
-            ),
-            channel=channel,
-        )
+        if request.POST.get("repeat") == "weekly":
+            standing = ordering.standing_order_create(
+                actor=request.user, data=data, channel=channel
+            )
+            order = standing.orders.order_by("window_start").first()
+        else:
+            order = ordering.order_place(actor=request.user, data=data, channel=channel)
     except DomainError as exc:
         if exc.status not in (400, 409):
             raise
         context["errors"] = [str(v) for v in exc.fields.values()] or [str(exc.message)]
         return render(request, "marketplace/orders/new_refused.html", context, status=400)
+    if context.get("callback") and request.user.has_capability("callbacks.handle"):
+        callbacks.callback_ordered(actor=request.user, task_id=context["callback"], order=order)
     messages.success(
         request,
         _("Ordered: %(item)s on %(day)s. The provider will answer soon.")
@@ -186,6 +197,18 @@ def _place(request, elder: Elder, context: dict):
 
 
 # --- Lists --------------------------------------------------------------------------------------
+
+
+def _standing(actor) -> list[RecurringOrder]:
+    rows = list(
+        scoped(RecurringOrder.objects.filter(status=RecurringOrder.Status.ACTIVE), actor)
+        .select_related("offer__item", "offer__provider", "elder")
+        .order_by("weekday", "starts_at")[:50]
+    )
+    names = dict(WEEKDAYS)
+    for row in rows:
+        row.weekday_text = names.get(row.weekday, "")
+    return rows
 
 
 @require_GET
@@ -207,6 +230,14 @@ def order_list(request):
             "status": status,
             "statuses": S.choices,
             "can_order": request.user.has_capability("orders.place"),
+            "standing": list(
+                scoped(
+                    RecurringOrder.objects.filter(status=RecurringOrder.Status.ACTIVE), request.user
+                )
+                .select_related("offer__item", "offer__provider", "elder")
+                .order_by("weekday", "starts_at")[:50]
+            ),
+            "weekday_names": dict(WEEKDAYS),
             "query_string": urlencode({"status": status}) if status else "",
         },
     )
@@ -337,3 +368,47 @@ def statement(request):
             "following": following if following <= today.replace(day=1) else None,
         },
     )
+
+
+# --- Standing orders and call-backs -----------------------------------------------------------------
+
+
+@require_POST
+@domain_errors_as_http
+def standing_end(request, standing_id: int):
+    standing = ordering.standing_order_end(actor=request.user, standing_id=standing_id)
+    messages.success(
+        request,
+        _("No more visits of %(item)s will be placed.") % {"item": standing.offer.item.name},
+    )
+    return redirect("orders:list")
+
+
+@require_GET
+@domain_errors_as_http
+def callback_list(request):
+    return render(
+        request,
+        "marketplace/orders/callbacks.html",
+        {
+            "tasks": list(callbacks.open_callbacks(actor=request.user)[:200]),
+            "reasons": CallbackTask.CloseReason.choices,
+        },
+    )
+
+
+@require_POST
+@domain_errors_as_http
+def callback_close(request, task_id: int):
+    try:
+        callbacks.callback_close(
+            actor=request.user, task_id=task_id, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        for message in exc.fields.values():
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The call-back is closed."))
+    return redirect("orders:callbacks")

@@ -5,6 +5,7 @@ whose parameters this walk cannot fill fails the test). The API has its own walk
 OpenAPI document in yiyang/api/tests.
 """
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from yiyang.core import audit
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.exchange.models import ImportJob
 from yiyang.institutions.tests.factories import OrganisationFactory
-from yiyang.marketplace.models import Payment, ServiceItem
+from yiyang.marketplace.models import CallbackTask, Payment, RecurringOrder, ServiceItem
 from yiyang.marketplace.tests.factories import order_row
 from yiyang.people.models import Elder, Guardian
 from yiyang.people.tests.factories import ElderFactory
@@ -109,6 +110,20 @@ def _build(city, label, marker, district, street, community, outsider_code):
     )
     case = _assessment(city, marker, elder, d.staff[Role.MEDICAL_INSURANCE])
     order = order_row(home, elder, code=f"O{district.code}", marker=marker)
+    callback = CallbackTask.objects.create(
+        elder=elder, region_code=elder.region_code, raised_at=order.created_at
+    )
+    standing = RecurringOrder.objects.create(
+        elder=elder,
+        region_code=elder.region_code,
+        provider=home,
+        offer=order.offer,
+        weekday=2,
+        starts_at=dt.time(9),
+        ends_at=dt.time(11),
+        first_day=dt.date(2026, 12, 1),
+        channel="phone",
+    )
     payment = Payment.objects.create(
         order=order,
         amount=1,
@@ -140,6 +155,8 @@ def _build(city, label, marker, district, street, community, outsider_code):
         "order": order.pk,
         "line": order.offer_id,
         "payment": payment.pk,
+        "callback": callback.pk,
+        "standing": standing.pk,
     }
     return d
 
@@ -222,6 +239,8 @@ def _fill(path: str, other: District) -> str | None:
         "<int:item_id>": {"services/": other.ids["item"]},
         "<int:line_id>": {"services/menus/": other.ids["line"]},
         "<int:payment_id>": {"orders/payments/": other.ids["payment"]},
+        "<int:task_id>": {"orders/callbacks/": other.ids["callback"]},
+        "<int:standing_id>": {"orders/standing/": other.ids["standing"]},
     }
     for token, by_prefix in replacements.items():
         if token in path:
