@@ -12,10 +12,11 @@ from yiyang.core import events, policy, registry, scoping, transitions
 from yiyang.core.registry import MenuEntry, Panel, capability
 from yiyang.core.scoping import CAREGIVER, ORGANISATION, SELF
 from yiyang.exchange import kinds as exchange_kinds
+from yiyang.supervision.figures import FigureSet, declare_figures
 
 from . import api, api_orders, callbacks, ordering, spreadsheets
 from .models import Order, OrderPolicy, ProviderOffer
-from .transitions import ORDER
+from .transitions import COMPLAINT, ORDER
 
 # Orders an actor may see: the region's for officers and the call centre, the provider's own for
 # its staff, the person's own for them and their family; a caregiver sees the orders they are
@@ -28,6 +29,9 @@ scoping.declare(
     "marketplace.recurringorder", region="region_code", organisation="provider_id", elder="elder_id"
 )
 scoping.declare("marketplace.callbacktask", region="region_code")
+scoping.declare(
+    "marketplace.complaint", region="region_code", organisation="provider_id", elder="elder_id"
+)
 scoping.declare("marketplace.payment", via="order")
 scoping.declare("marketplace.provideroffer", region="region_code", organisation="provider_id")
 CURRENT = (
@@ -72,6 +76,7 @@ policy.declare_kind("order", OrderPolicy)
 # A press of the service button on a safety bell asks the call centre to call back.
 events.subscribe(callbacks.EVENT_SERVICE_PRESS, callbacks.on_service_press)
 transitions.declare(ORDER)
+transitions.declare(COMPLAINT)
 
 registry.declare_capabilities(
     capability(
@@ -111,7 +116,12 @@ registry.declare_capabilities(
         roles=[*SELF_ROLES, Role.OPERATOR],
     ),
     capability("orders.rate", _("Rate a service"), roles=SELF_ROLES),
-    capability("orders.supervise", _("Settle disputed orders"), roles=[Role.CIVIL_AFFAIRS]),
+    capability(
+        "orders.supervise", _("Settle disputed orders and complaints"), roles=[Role.CIVIL_AFFAIRS]
+    ),
+    capability(
+        "orders.figures", _("Read the satisfaction with home-care services"), roles=OFFICERS
+    ),
     capability(
         "menus.view",
         _("Read providers' menus and their approval"),
@@ -133,6 +143,7 @@ registry.declare_menu(
         MenuEntry("orders:new", _("Order a service"), "orders.place", order=5),
         MenuEntry("orders:list", _("Orders"), "orders.view", order=8),
         MenuEntry("orders:callbacks", _("Call-backs"), "callbacks.handle", order=9),
+        MenuEntry("orders:complaints", _("Complaints"), "orders.view", order=10),
         MenuEntry("marketplace:list", _("Service items"), "service_items.view"),
         MenuEntry("marketplace:menus", _("Service menus"), "menus.view", order=60),
         MenuEntry("orders:statement", _("Monthly statement"), "orders.fulfil", order=70),
@@ -148,5 +159,16 @@ registry.declare_panel(
 exchange_kinds.declare_kind(spreadsheets.KIND)
 
 # Its REST endpoints (marketplace/api.py), under /v1/service-items.
+declare_figures(
+    FigureSet(
+        "satisfaction",
+        _("Satisfaction with home-care services"),
+        _("Per provider and district: orders rated, the share rated 4 or 5 stars, complaints."),
+        capability="orders.figures",
+        url_name="orders:satisfaction",
+        order=20,
+    )
+)
+
 declare_router("/v1/service-items", api.router, order=40)
 declare_router("/v1/orders", api_orders.router, order=45)

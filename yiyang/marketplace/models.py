@@ -79,6 +79,7 @@ class OrderPolicy(DatedPolicy):
     standing_ahead_days = models.PositiveIntegerField(
         _("days ahead a standing order's visits are placed"), default=7
     )
+    complaint_days = models.PositiveIntegerField(_("days to settle a complaint"), default=7)
 
     class Meta:
         ordering = ["region_code", "-effective_from"]
@@ -457,3 +458,60 @@ class CallbackTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class Complaint(models.Model):
+    """A complaint about an order, by the person, their family or the call centre for them:
+    the provider answers, a civil-affairs officer settles it with an outcome. Its life cycle is
+    marketplace.transitions.COMPLAINT; it is due the policy's days after it is filed."""
+
+    class Category(models.TextChoices):
+        LATE = "late", _("Late or did not come")
+        ATTITUDE = "attitude", _("Attitude")
+        QUALITY = "quality", _("Quality of the service")
+        CHARGE = "charge", _("Charges")
+        SAFETY = "safety", _("Safety")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the provider")
+        ANSWERED = "answered", _("Answered by the provider")
+        CLOSED = "closed", _("Settled")
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        PARTLY = "partly", _("Partly upheld")
+        NOT_UPHELD = "not_upheld", _("Not upheld")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="complaints")
+    elder = models.ForeignKey("people.Elder", on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(max_length=12, db_index=True, editable=False)
+    provider = models.ForeignKey(
+        "institutions.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("what it is about"), max_length=10, choices=Category.choices)
+    text = models.CharField(_("what happened"), max_length=500)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    due_on = models.DateField(_("to be settled by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    answer = models.CharField(_("the provider's answer"), max_length=500, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("how it was settled"), max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_on", "id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.order_id}"

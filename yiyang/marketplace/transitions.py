@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from yiyang.core.transitions import Machine, Step
 
-from .models import Order
+from .models import Complaint, Order
 
 S = Order.Status
 FULFIL = "orders.fulfil"
@@ -119,3 +119,33 @@ STAMPS = {
 }
 # Steps after which the order is over: nothing is left to do for anyone.
 CLOSING = {"refuse", "cancel", "withdraw", "no_show", "rate"}
+
+
+def _not_the_orders_provider(actor, complaint) -> str | None:
+    if getattr(actor, "organisation_id", None) == getattr(complaint, "provider_id", None):
+        return None
+    return _("Only the provider of the order answers its complaint.")
+
+
+C = Complaint.Status
+COMPLAINT = Machine(
+    "marketplace.complaint",
+    C,
+    [
+        Step(
+            "answer",
+            gettext_lazy("Answer the complaint"),
+            {C.OPEN, C.ANSWERED},
+            C.ANSWERED,
+            capability=FULFIL,
+            unless=_not_the_orders_provider,
+        ),
+        Step(
+            "settle",
+            gettext_lazy("Settle the complaint"),
+            {C.OPEN, C.ANSWERED},
+            C.CLOSED,
+            capability="orders.supervise",
+        ),
+    ],
+)

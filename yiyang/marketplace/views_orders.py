@@ -24,10 +24,10 @@ from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.core.validation import parse_id
 from yiyang.people.models import Elder
 
-from . import callbacks, ordering, payments
+from . import callbacks, complaints, ordering, payments
 from .forms import WEEKDAYS
-from .models import CallbackTask, Order, Payment, RecurringOrder
-from .transitions import ORDER
+from .models import CallbackTask, Complaint, Order, Payment, RecurringOrder
+from .transitions import COMPLAINT, ORDER
 
 S = Order.Status
 # Steps that ask for something before they are taken: the form under the button.
@@ -266,6 +266,10 @@ def _detail_context(request, order: Order, errors: dict | None = None, failed: s
         "paid": paid,
         "can_record": can_record,
         "methods": Payment.Method.choices,
+        "can_complain": request.user.has_capability("orders.confirm")
+        and order.status in complaints.COMPLAINABLE,
+        "complaint_categories": Complaint.Category.choices,
+        "complaints": list(order.complaints.order_by("id")),
         "steps": steps,
         "form_steps": FORM_STEPS,
         "caregivers": caregivers,
@@ -412,3 +416,105 @@ def callback_close(request, task_id: int):
     else:
         messages.success(request, _("The call-back is closed."))
     return redirect("orders:callbacks")
+
+
+# --- Complaints and satisfaction -------------------------------------------------------------------
+
+
+@require_POST
+@domain_errors_as_http
+def complaint_new(request, pk: int):
+    order = ordering.order_get(actor=request.user, order_id=pk)
+    try:
+        complaint = complaints.complaint_file(
+            actor=request.user,
+            order_id=order.pk,
+            category=request.POST.get("category", ""),
+            text=request.POST.get("text", ""),
+        )
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        context = _detail_context(request, order, errors=exc.fields, failed="complaint")
+        return render(request, "marketplace/orders/detail.html", context, status=400)
+    messages.success(
+        request,
+        _("Your complaint is filed; it will be settled by %(day)s.")
+        % {"day": date_format(complaint.due_on, "MONTH_DAY_FORMAT")},
+    )
+    return redirect("orders:complaint", complaint_id=complaint.pk)
+
+
+@require_GET
+@domain_errors_as_http
+def complaint_list(request):
+    rows = list(
+        complaints.visible_complaints(request.user)
+        .select_related("order__item", "elder", "provider")
+        .order_by("status", "due_on", "id")[:200]
+    )
+    for row in rows:
+        row.overdue = complaints.is_overdue(row)
+    return render(request, "marketplace/orders/complaints.html", {"complaints": rows})
+
+
+def _complaint_context(request, complaint, errors=None, failed=""):
+    return {
+        "complaint": complaint,
+        "overdue": complaints.is_overdue(complaint),
+        "steps": [s.name for s in COMPLAINT.offered(request.user, complaint)],
+        "outcomes": Complaint.Outcome.choices,
+        "errors": errors or {},
+        "failed": failed,
+        "values": request.POST if failed else {},
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@domain_errors_as_http
+def complaint_detail(request, complaint_id: int):
+    complaint = scoped_get(
+        complaints.visible_complaints(request.user).select_related(
+            "order__item", "elder", "provider"
+        ),
+        request.user,
+        pk=complaint_id,
+    )
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        if step not in ("answer", "settle"):
+            raise NotFound()
+        try:
+            complaints.complaint_step(
+                request.user,
+                complaint.pk,
+                step,
+                text=request.POST.get("text", ""),
+                outcome=request.POST.get("outcome", ""),
+            )
+        except DomainError as exc:
+            if exc.status != 400:
+                raise
+            context = _complaint_context(request, complaint, exc.fields, step)
+            return render(request, "marketplace/orders/complaint.html", context, status=400)
+        messages.success(request, _("Saved."))
+        return redirect("orders:complaint", complaint_id=complaint.pk)
+    return render(
+        request, "marketplace/orders/complaint.html", _complaint_context(request, complaint)
+    )
+
+
+@require_GET
+@domain_errors_as_http
+def satisfaction(request):
+    today = timezone.now().astimezone(LOCAL_TZ).date()
+    days = parse_id(request.GET.get("days")) or 90
+    days = min(days, 3660)
+    providers, districts = complaints.satisfaction(
+        actor=request.user, since=today - dt.timedelta(days=days)
+    )
+    return render(
+        request,
+        "marketplace/orders/satisfaction.html",
+        {"providers": providers, "districts": districts, "days": days},
+    )

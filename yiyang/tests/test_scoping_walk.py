@@ -20,7 +20,13 @@ from yiyang.core import audit
 from yiyang.core.models import AccessLog, ChangeLog
 from yiyang.exchange.models import ImportJob
 from yiyang.institutions.tests.factories import OrganisationFactory
-from yiyang.marketplace.models import CallbackTask, Payment, RecurringOrder, ServiceItem
+from yiyang.marketplace.models import (
+    CallbackTask,
+    Complaint,
+    Payment,
+    RecurringOrder,
+    ServiceItem,
+)
 from yiyang.marketplace.tests.factories import order_row
 from yiyang.people.models import Elder, Guardian
 from yiyang.people.tests.factories import ElderFactory
@@ -124,6 +130,15 @@ def _build(city, label, marker, district, street, community, outsider_code):
         first_day=dt.date(2026, 12, 1),
         channel="phone",
     )
+    complaint = Complaint.objects.create(
+        order=order,
+        elder=elder,
+        region_code=elder.region_code,
+        provider=home,
+        category="late",
+        text=f"{marker}投诉",
+        due_on=dt.date(2026, 12, 31),
+    )
     payment = Payment.objects.create(
         order=order,
         amount=1,
@@ -157,6 +172,7 @@ def _build(city, label, marker, district, street, community, outsider_code):
         "payment": payment.pk,
         "callback": callback.pk,
         "standing": standing.pk,
+        "complaint": complaint.pk,
     }
     return d
 
@@ -241,6 +257,7 @@ def _fill(path: str, other: District) -> str | None:
         "<int:payment_id>": {"orders/payments/": other.ids["payment"]},
         "<int:task_id>": {"orders/callbacks/": other.ids["callback"]},
         "<int:standing_id>": {"orders/standing/": other.ids["standing"]},
+        "<int:complaint_id>": {"orders/complaints/": other.ids["complaint"]},
     }
     for token, by_prefix in replacements.items():
         if token in path:
