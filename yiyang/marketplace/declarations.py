@@ -9,12 +9,12 @@ from django.utils.translation import pgettext_lazy
 from yiyang.accounts.roles import OFFICERS, SELF_ROLES, Role
 from yiyang.api.routers import declare_router
 from yiyang.core import events, policy, registry, scoping, transitions
-from yiyang.core.registry import MenuEntry, Panel, capability
-from yiyang.core.scoping import CAREGIVER, ORGANISATION, SELF
+from yiyang.core.registry import LandingCard, MenuEntry, Panel, capability
+from yiyang.core.scoping import CAREGIVER, ORGANISATION, REGION, SELF
 from yiyang.exchange import kinds as exchange_kinds
 from yiyang.supervision.figures import FigureSet, declare_figures
 
-from . import api, api_orders, callbacks, ordering, spreadsheets
+from . import api, api_orders, callbacks, landing, ordering, spreadsheets
 from .models import Order, OrderPolicy, ProviderOffer
 from .transitions import COMPLAINT, ORDER
 
@@ -148,6 +148,28 @@ registry.declare_menu(
         MenuEntry("marketplace:menus", _("Service menus"), "menus.view", order=60),
         MenuEntry("orders:statement", _("Monthly statement"), "orders.fulfil", order=70),
     ],
+)
+
+registry.declare_cards(
+    LandingCard("orders_provider", landing.provider_tiles, capability="orders.fulfil", order=30),
+    LandingCard("orders_caregiver", landing.caregiver_tiles, capability="orders.serve", order=30),
+    LandingCard(
+        "orders_callbacks", landing.operator_tiles, capability="callbacks.handle", order=20
+    ),
+    LandingCard(
+        "orders_supervision",
+        landing.officer_tiles,
+        capability="orders.supervise",
+        scope_kinds=frozenset({REGION}),
+        order=50,
+    ),
+    LandingCard(
+        "orders_mine",
+        landing.family_tiles,
+        capability="orders.rate",
+        scope_kinds=frozenset({SELF}),
+        order=20,
+    ),
 )
 
 registry.declare_panel(

@@ -121,3 +121,23 @@ def test_a_tampered_confirmation_is_refused_with_the_reason(client, m):
     assert response.status_code == 400
     assert 'data-testid="order-refused"' in response.content.decode()
     assert not Order.objects.exists()
+
+
+def test_each_role_lands_on_the_orders_waiting_for_it(client, m):
+    from yiyang.core.registry import cards_for
+
+    def tiles(actor):
+        return {t.key: t.value for card in cards_for(actor) for t in card.tiles}
+
+    client.force_login(m.family)
+    _post_confirmation(client, _order_through_the_screens(client, reverse("orders:new")))
+    assert tiles(m.manager)["orders_to_answer"] == 1
+    assert tiles(m.family)["services_coming"] == 1
+    order = Order.objects.get()
+    client.force_login(m.manager)
+    client.post(reverse("orders:step", args=[order.pk, "accept"]))
+    assert tiles(m.manager)["orders_to_assign"] == 1
+    assert "orders_to_answer" not in tiles(m.officer) and tiles(m.officer)["orders_disputed"] == 0
+    # and the landing page itself shows the provider's work list
+    page = client.get("/").content.decode()
+    assert "待派护理员的订单" in page or "Orders to assign a caregiver" in page
