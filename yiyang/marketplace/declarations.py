@@ -15,7 +15,7 @@ from yiyang.exchange import kinds as exchange_kinds
 from yiyang.supervision.figures import FigureSet, declare_figures
 
 from . import api, api_orders, callbacks, landing, ordering, spreadsheets
-from .models import Order, OrderPolicy, ProviderOffer
+from .models import Order, OrderPolicy, ProviderOffer, ServiceCirclePolicy
 from .transitions import COMPLAINT, ORDER
 
 # Orders an actor may see: the region's for officers and the call centre, the provider's own for
@@ -73,6 +73,7 @@ def _approved_menus(actor) -> Q:
 scoping.rule("marketplace.provideroffer", CAREGIVER)(scoping.organisation_rule("provider_id"))
 
 policy.declare_kind("order", OrderPolicy)
+policy.declare_kind("service_circle", ServiceCirclePolicy)
 # A press of the service button on a safety bell asks the call centre to call back.
 events.subscribe(callbacks.EVENT_SERVICE_PRESS, callbacks.on_service_press)
 transitions.declare(ORDER)
@@ -189,6 +190,20 @@ declare_figures(
         capability="orders.figures",
         url_name="orders:satisfaction",
         order=20,
+    )
+)
+
+declare_figures(
+    FigureSet(
+        "service_circle",
+        _("The 15-minute service circle"),
+        _(
+            "Per community: the service stations and providers within the policy's minutes on "
+            "foot, and the communities outside the circle, on a map."
+        ),
+        capability="orders.figures",
+        url_name="orders:circle",
+        order=30,
     )
 )
 

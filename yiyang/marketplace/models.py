@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +87,31 @@ class OrderPolicy(DatedPolicy):
         ordering = ["region_code", "-effective_from"]
         verbose_name = _("order policy")
         verbose_name_plural = _("order policies")
+
+
+class ServiceCirclePolicy(DatedPolicy):
+    """The 15-minute service circle (seed 001): how far in minutes an older person should have a
+    service station or provider, and the travel model that measures it (marketplace.travel)."""
+
+    minutes = models.PositiveSmallIntegerField(_("minutes of the circle"), default=15)
+    travel_model = models.CharField(_("travel model"), max_length=20, default="walking")
+    speed_m_per_min = models.DecimalField(
+        _("walking speed (metres a minute)"), max_digits=6, decimal_places=1, default=50
+    )
+    detour = models.DecimalField(
+        _("detour over the straight line"), max_digits=4, decimal_places=2, default=Decimal("1.30")
+    )
+
+    class Meta:
+        ordering = ["region_code", "-effective_from"]
+        verbose_name = _("service circle policy")
+        verbose_name_plural = _("service circle policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(speed_m_per_min__gt=0, detour__gte=1, minutes__gte=1),
+                name="circle_policy_sane",
+            )
+        ]
 
 
 class ProviderOffer(models.Model):

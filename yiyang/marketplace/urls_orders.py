@@ -11,6 +11,7 @@ urlpatterns = [
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/<int:complaint_id>/", views.complaint_detail, name="complaint"),
     path("satisfaction/", views.satisfaction, name="satisfaction"),
+    path("circle/", views.service_circle, name="circle"),
     path("<int:pk>/complaints/", views.complaint_new, name="complaint_new"),
     path("callbacks/<int:task_id>/close/", views.callback_close, name="callback_close"),
     path("standing/<int:standing_id>/end/", views.standing_end, name="standing_end"),

@@ -24,7 +24,7 @@ from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.core.validation import parse_id
 from yiyang.people.models import Elder
 
-from . import callbacks, complaints, ordering, payments
+from . import callbacks, circle, complaints, ordering, payments
 from .forms import WEEKDAYS
 from .models import CallbackTask, Complaint, Order, Payment, RecurringOrder
 from .transitions import COMPLAINT, ORDER
@@ -517,4 +517,15 @@ def satisfaction(request):
         request,
         "marketplace/orders/satisfaction.html",
         {"providers": providers, "districts": districts, "days": days},
+    )
+
+
+@require_GET
+@domain_errors_as_http
+def service_circle(request):
+    report = circle.service_circle(actor=request.user)
+    return render(
+        request,
+        "marketplace/orders/circle.html",
+        {"report": report, "svg": circle.coverage_svg(report)},
     )

@@ -25,7 +25,13 @@ from yiyang.assessment.models import (
 )
 from yiyang.core.models import ChangeLog
 from yiyang.institutions.models import Organisation
-from yiyang.marketplace.models import Order, OrderPolicy, ProviderOffer, SubsidyBalance
+from yiyang.marketplace.models import (
+    Order,
+    OrderPolicy,
+    ProviderOffer,
+    ServiceCirclePolicy,
+    SubsidyBalance,
+)
 from yiyang.people.models import Elder, Fact, Guardian, HealthProfile
 from yiyang.regions.models import Region
 from yiyang.regions.services import regions_load_vendored
@@ -267,6 +273,7 @@ def _wipe_orders() -> None:
     ProviderOffer.objects.all().delete()
     SubsidyBalance.objects.all().delete()
     OrderPolicy.objects.all().delete()
+    ServiceCirclePolicy.objects.all().delete()
 
 
 def _wipe_assessments() -> None:

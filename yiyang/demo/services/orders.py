@@ -24,6 +24,7 @@ from yiyang.marketplace.models import (
     OrderPolicy,
     Payer,
     ProviderOffer,
+    ServiceCirclePolicy,
     ServiceItem,
     SubsidyBalance,
 )
@@ -93,6 +94,17 @@ def demo_orders_build(*, seed: int, progress) -> dict[str, int]:
             "max_ahead_days": 30,
             "confirm_days": 3,
             "source": "演示数据：昆明市居家养老服务订单规则（示例）",
+        },
+    )
+    ServiceCirclePolicy.objects.get_or_create(
+        region_code=CITY,
+        effective_from=dt.date(2024, 1, 1),
+        defaults={
+            "minutes": 15,
+            "travel_model": "walking",
+            "speed_m_per_min": Decimal("50.0"),
+            "detour": Decimal("1.30"),
+            "source": "演示数据：15 分钟养老服务圈（种子 001），老年人步行 3 公里/小时",
         },
     )
     items = [
