@@ -50,6 +50,7 @@ lint: install system-packages
 bench: install
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/assessment.py
+	$(BIN)/python bench/orders.py
 
 clean:
 	rm -rf $(VENV) var test-output
