@@ -194,3 +194,100 @@ def test_a_drawn_assessor_still_submits_their_form(drawn):
     )
     assignment.refresh_from_db()
     assert assignment.submitted_at is not None
+
+
+def _order_fill(path: str, ids: dict) -> str | None:
+    replacements = {
+        "elders/<int:pk>": f"elders/{ids['elder']}",
+        "<int:guardian_pk>": ids["guardian"],
+        "orders/<int:pk>": f"orders/{ids['order']}",
+        "<int:complaint_id>": ids["complaint"],
+        "<int:payment_id>": ids["payment"],
+        "<int:standing_id>": ids["standing"],
+        "<int:task_id>": ids["callback"],
+        "<slug:step>": "accept",
+    }
+    for token, value in replacements.items():
+        path = path.replace(token, str(value))
+    return None if "<" in path else "/" + path
+
+
+@pytest.fixture
+def serving(city):
+    """One home-care provider with two caregivers; the first serves 甲 now; another provider's
+    order for 乙, whose name and note must never show to either."""
+    import datetime as dt
+
+    from yiyang.marketplace.models import (
+        CallbackTask,
+        Complaint,
+        Payment,
+        RecurringOrder,
+    )
+    from yiyang.marketplace.tests.factories import order_row
+
+    home_care = Organisation.Kind.HOME_CARE
+    mine = OrganisationFactory(region=city.panlong_street, kind=home_care, name="甲方居家服务")
+    other = OrganisationFactory(region=city.panlong_street, kind=home_care, name="乙方居家服务")
+    me = UserFactory(role=Role.CAREGIVER, region=city.panlong, organisation=mine)
+    colleague = UserFactory(role=Role.CAREGIVER, region=city.panlong, organisation=mine)
+    manager = UserFactory(role=Role.PROVIDER, region=city.panlong, organisation=mine)
+    ours = ElderFactory(region=city.panlong_community, name="甲老人")
+    theirs = ElderFactory(region=city.panlong_community, name="乙隐藏")
+    Guardian.objects.create(elder=theirs, name="乙隐藏女儿", relation="child", phone="13800007777")
+    my_order = order_row(mine, ours, code="REL-A")
+    my_order.status, my_order.caregiver = "assigned", me
+    my_order.save()
+    their_order = order_row(other, theirs, code="REL-B", marker="乙隐藏地址")
+    ids = {
+        "elder": theirs.pk,
+        "guardian": theirs.guardians.first().pk,
+        "order": their_order.pk,
+        "complaint": Complaint.objects.create(
+            order=their_order,
+            elder=theirs,
+            region_code=theirs.region_code,
+            provider=other,
+            category="late",
+            text="乙隐藏投诉",
+            due_on=dt.date(2026, 12, 31),
+        ).pk,
+        "payment": Payment.objects.create(
+            order=their_order, amount=1, method="cash", paid_at=their_order.created_at,
+            receipt_number="SJREL-B",
+        ).pk,
+        "standing": RecurringOrder.objects.create(
+            elder=theirs, region_code=theirs.region_code, provider=other, offer=their_order.offer,
+            weekday=2, starts_at=dt.time(9), ends_at=dt.time(11), first_day=dt.date(2026, 12, 1),
+            channel="phone",
+        ).pk,
+        "callback": CallbackTask.objects.create(
+            elder=theirs, region_code=theirs.region_code, raised_at=their_order.created_at
+        ).pk,
+    }  # fmt: skip
+    return {"me": me, "colleague": colleague, "manager": manager, "ours": ours, "my_order": my_order, "ids": ids}  # fmt: skip
+
+
+def test_a_caregiver_and_a_provider_walk_every_page_and_never_see_anothers_order(client, serving):
+    walked = 0
+    for actor in (serving["me"], serving["manager"], serving["colleague"]):
+        client.force_login(actor)
+        for path, name, _pattern in _patterns(get_resolver().url_patterns):
+            if path.startswith("api/") or name in SKIP:
+                continue
+            url = _order_fill(path, serving["ids"])
+            if url is None:
+                continue
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                walked += 1
+                assert response.status_code != 500, (actor.role, method, url)
+                if response.status_code == 200:
+                    assert "乙隐藏" not in _text(response), (actor.role, method, url)
+    assert walked > 120
+    # the caregiver opens the person they serve now, and their colleague does not
+    client.force_login(serving["me"])
+    assert client.get(f"/elders/{serving['ours'].pk}/").status_code == 200
+    assert client.get(f"/orders/{serving['my_order'].pk}/").status_code == 200
+    client.force_login(serving["colleague"])
+    assert client.get(f"/elders/{serving['ours'].pk}/").status_code == 404
