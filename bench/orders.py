@@ -61,9 +61,9 @@ def parse_args(argv=None):
 def ensure_menus():
     """The order policy, a catalogue and every home-care provider's approved menu (the demo
     city's own, when the bench city was built before orders existed)."""
-    from yiyang.demo.services.orders import CATALOGUE, _menus
+    from yiyang.demo.services.orders import _menus, catalogue_ensure
     from yiyang.institutions.models import Organisation
-    from yiyang.marketplace.models import OrderPolicy, ProviderOffer, ServiceItem
+    from yiyang.marketplace.models import OrderPolicy, ProviderOffer
 
     OrderPolicy.objects.get_or_create(
         region_code="5301",
@@ -79,21 +79,7 @@ def ensure_menus():
     )
     if ProviderOffer.objects.filter(status=ProviderOffer.Status.APPROVED).exists():
         return
-    items = []
-    for code, name, category, unit, minutes, price, payers in CATALOGUE:
-        items.append(
-            ServiceItem.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "category": category,
-                    "unit": unit,
-                    "duration_minutes": minutes,
-                    "price": Decimal(price),
-                    "payers": list(payers),
-                },
-            )[0]
-        )
+    items = catalogue_ensure()
     providers = list(Organisation.objects.filter(kind=Organisation.Kind.HOME_CARE).order_by("id"))
     _menus(random.Random(1), providers, items)
 

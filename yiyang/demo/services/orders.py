@@ -107,7 +107,23 @@ def demo_orders_build(*, seed: int, progress) -> dict[str, int]:
             "source": "演示数据：15 分钟养老服务圈（种子 001），老年人步行 3 公里/小时",
         },
     )
-    items = [
+    items = catalogue_ensure()
+    offers = _menus(rng, providers, items)
+    balances = _subsidies(rng, today)
+    orders = _orders(rng, today, providers, offers)
+    _reserve(balances)
+    live = _family_order(today)
+    progress(f"orders: {len(offers)} menu lines, {orders + live} orders, {balances} balances")
+    return {
+        "marketplace.provideroffer": len(offers),
+        "marketplace.order": orders + live,
+        "marketplace.subsidybalance": balances,
+    }
+
+
+def catalogue_ensure() -> list[ServiceItem]:
+    """The demo catalogue's items, made when missing (the bench uses them too)."""
+    return [
         ServiceItem.objects.get_or_create(
             code=code,
             defaults={
@@ -121,17 +137,6 @@ def demo_orders_build(*, seed: int, progress) -> dict[str, int]:
         )[0]
         for code, name, category, unit, minutes, price, payers in CATALOGUE
     ]
-    offers = _menus(rng, providers, items)
-    balances = _subsidies(rng, today)
-    orders = _orders(rng, today, providers, offers)
-    _reserve(balances)
-    live = _family_order(today)
-    progress(f"orders: {len(offers)} menu lines, {orders + live} orders, {balances} balances")
-    return {
-        "marketplace.provideroffer": len(offers),
-        "marketplace.order": orders + live,
-        "marketplace.subsidybalance": balances,
-    }
 
 
 def _menus(rng, providers, items) -> dict[int, list[ProviderOffer]]:

@@ -1,8 +1,7 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from yiyang.assessment.services import assessments_advance
+from yiyang.core.commands import add_today_option, today_option
 
 
 class Command(BaseCommand):
@@ -14,14 +13,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", help="the day to run for (default: today, Asia/Shanghai)")
+        add_today_option(parser)
 
     def handle(self, *args, today=None, **options):
-        day = None
-        if today:
-            try:
-                day = dt.date.fromisoformat(today)
-            except ValueError as exc:
-                raise CommandError(f"bad_date: --today: {today!r} is not YYYY-MM-DD") from exc
-        report = assessments_advance(today=day)
+        report = assessments_advance(today=today_option(today))
         self.stdout.write(f"effective: {report.made_effective}, expired: {report.expired}")

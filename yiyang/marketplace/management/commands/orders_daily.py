@@ -1,7 +1,8 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from yiyang.core.commands import add_today_option, today_option
 from yiyang.core.timeutils import LOCAL_TZ
 from yiyang.marketplace.ordering import orders_auto_confirm, standing_orders_generate
 
@@ -15,15 +16,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", help="the day to run for (default: today, Asia/Shanghai)")
+        add_today_option(parser)
 
     def handle(self, *args, today=None, **options):
-        day = None
-        if today:
-            try:
-                day = dt.date.fromisoformat(today)
-            except ValueError as exc:
-                raise CommandError(f"bad_date: --today: {today!r} is not YYYY-MM-DD") from exc
+        day = today_option(today)
         placed = standing_orders_generate(today=day)
         now = dt.datetime.combine(day, dt.time(0, 40), tzinfo=LOCAL_TZ) if day else None
         confirmed = orders_auto_confirm(now=now)
