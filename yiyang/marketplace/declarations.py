@@ -164,6 +164,16 @@ registry.declare_cards(
         scope_kinds=frozenset({REGION}),
         order=50,
     ),
+    # The older person's and family's first buttons, under their own record's card.
+    LandingCard(
+        "orders_buttons",
+        lambda actor: {"shown": True},
+        capability="orders.place",
+        scope_kinds=frozenset({SELF}),
+        order=2,
+        template="marketplace/orders/_landing_order.html",
+        placement="head",
+    ),
     LandingCard(
         "orders_mine",
         landing.family_tiles,

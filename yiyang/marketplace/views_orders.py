@@ -236,6 +236,7 @@ def order_list(request):
         {
             "page_obj": page,
             "orders": [rows[pk] for pk in ids if pk in rows],
+            "now": timezone.now(),
             "status": status,
             "statuses": S.choices,
             "can_order": request.user.has_capability("orders.place"),

@@ -141,3 +141,20 @@ def test_each_role_lands_on_the_orders_waiting_for_it(client, m):
     # and the landing page itself shows the provider's work list
     page = client.get("/").content.decode()
     assert "待派护理员的订单" in page or "Orders to assign a caregiver" in page
+
+
+def test_the_older_persons_landing_starts_with_ordering_and_late_orders_are_flagged(client, m):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(m.family)
+    home = client.get("/").content.decode()
+    assert 'data-testid="landing-order"' in home and reverse("orders:new") in home
+    _post_confirmation(client, _order_through_the_screens(client, reverse("orders:new")))
+    client.force_login(m.manager)
+    assert 'data-testid="answer-late"' not in client.get(reverse("orders:list")).content.decode()
+    Order.objects.update(accept_due=timezone.now() - dt.timedelta(minutes=1))
+    assert 'data-testid="answer-late"' in client.get(reverse("orders:list")).content.decode()
+    # staff have no such buttons on their landing
+    assert 'data-testid="landing-order"' not in client.get("/").content.decode()
