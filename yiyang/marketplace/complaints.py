@@ -46,6 +46,10 @@ def visible_complaints(actor: Actor):
     return scoped(Complaint.objects.all(), actor)
 
 
+def can_complain(actor: Actor, order: Order) -> bool:
+    return actor.has_capability("orders.confirm") and order.status in COMPLAINABLE
+
+
 def complaint_file(*, actor: Actor, order_id: int, category: str, text: str) -> Complaint:
     require(actor, "orders.confirm")
     order = order_get(actor=actor, order_id=order_id)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -85,9 +86,8 @@ def funding_split(*, elder: Elder, item, total: Decimal, day: dt.date, lock: boo
         remaining -= ltci
     subsidy = Decimal("0.00")
     if Payer.SUBSIDY in allowed and remaining > 0:
-        row = _subsidy_row(elder, day) if lock else None
-        if row is None and not lock:
-            row = SubsidyBalance.objects.filter(elder=elder, month=day.replace(day=1)).first()
+        rows = SubsidyBalance.objects.filter(elder=elder, month=day.replace(day=1))
+        row = (rows.select_for_update() if lock else rows).first()
         if row is not None and row.available > 0:
             subsidy = min(remaining, row.available)
             if lock:
@@ -425,20 +425,38 @@ def order_step(actor: Actor, order_id: int, step: str, **values) -> Order:
     return order
 
 
-def _caregiver(order: Order, caregiver_id, errors: dict):
+def caregivers_of(provider_id: int):
+    """The caregivers an order of this provider may be assigned to."""
     from yiyang.accounts.models import User
     from yiyang.accounts.roles import Role
 
+    return User.objects.filter(role=Role.CAREGIVER, organisation_id=provider_id, is_active=True)
+
+
+def _caregiver(order: Order, caregiver_id, errors: dict):
     try:
-        return User.objects.get(
-            pk=int(caregiver_id),
-            role=Role.CAREGIVER,
-            organisation_id=order.provider_id,
-            is_active=True,
-        )
-    except (User.DoesNotExist, TypeError, ValueError):
+        return caregivers_of(order.provider_id).get(pk=int(caregiver_id))
+    except (ObjectDoesNotExist, TypeError, ValueError):
         errors["caregiver_id"] = str(REASONS["caregiver"])
         return None
+
+
+def orders_for_themselves(actor: Actor) -> bool:
+    """An older person or a family member orders for their own people; staff find the person."""
+    from yiyang.accounts.roles import SELF_ROLES
+
+    return getattr(actor, "role", None) in SELF_ROLES
+
+
+def channel_for(actor: Actor) -> str:
+    """The channel of an order placed on the pages: the call centre's are telephone orders."""
+    from yiyang.accounts.roles import Role
+
+    return (
+        Order.Channel.PHONE
+        if getattr(actor, "role", None) == Role.OPERATOR
+        else Order.Channel.MOBILE
+    )
 
 
 def _cancel_values(order: Order, step: str, values: dict, errors: dict, changes: dict) -> None:
@@ -513,19 +531,19 @@ def visit_days(*, offer: ProviderOffer, elder: Elder, count: int = 7) -> list[dt
     last = now.date() + dt.timedelta(days=rules.max_ahead_days)
     while len(days) < count and day <= last:
         served = not offer.weekdays or day.isoweekday() in offer.weekdays
-        if served and visit_slots(offer=offer, elder=elder, day=day):
+        if served and visit_slots(offer=offer, elder=elder, day=day, rules=rules):
             days.append(day)
         day += dt.timedelta(days=1)
     return days
 
 
 def visit_slots(
-    *, offer: ProviderOffer, elder: Elder, day: dt.date
+    *, offer: ProviderOffer, elder: Elder, day: dt.date, rules: OrderPolicy | None = None
 ) -> list[tuple[dt.datetime, dt.datetime]]:
     """Windows on `day` a visit may be ordered for: the service's length with an hour to arrive,
     in whole hours, one starting each hour the provider is open, none before the lead time."""
     now = timezone.now().astimezone(LOCAL_TZ)
-    rules = order_policy(elder.region_code, now.date())
+    rules = rules or order_policy(elder.region_code, now.date())
     earliest = now + dt.timedelta(minutes=rules.min_lead_minutes)
     hours = -(-(offer.item.duration_minutes + 60) // 60)
     slots = []

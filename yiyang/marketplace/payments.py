@@ -36,6 +36,16 @@ def paid_of(order: Order) -> Decimal:
     return total or Decimal("0.00")
 
 
+def can_record(actor: Actor, order: Order, paid: Decimal) -> bool:
+    """Whether the page offers `actor` to record a payment: payment_record's own checks."""
+    return (
+        actor.has_capability("orders.fulfil")
+        and order.provider_id == getattr(actor, "organisation_id", None)
+        and order.status in SERVED
+        and paid < order.self_amount
+    )
+
+
 def payment_record(
     *, actor: Actor, order_id: int, amount, method: str, reference: str = ""
 ) -> Payment:

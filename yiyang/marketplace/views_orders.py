@@ -15,8 +15,6 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiyang.accounts.models import User
-from yiyang.accounts.roles import Role
 from yiyang.core.console import change_history, domain_errors_as_http
 from yiyang.core.exceptions import DomainError, NotFound
 from yiyang.core.scoping import scoped, scoped_get
@@ -69,12 +67,13 @@ def order_new(request):
     which provider when more than one serves it, which day, which time, then confirm."""
     people = ordering.elders_to_order_for(actor=request.user)
     elder_id = _int(request.GET.get("elder") or request.POST.get("elder"))
-    if elder_id is None and request.user.role in (Role.ELDER, Role.FAMILY):
+    for_themselves = ordering.orders_for_themselves(request.user)
+    if elder_id is None and for_themselves:
         only = list(people[:2])
         if len(only) == 1:
             elder_id = only[0].pk
     if elder_id is None:
-        if request.user.role not in (Role.ELDER, Role.FAMILY):
+        if not for_themselves:
             messages.info(request, _("Find the person first, then order from their record."))
             return redirect("people:list")
         return render(request, "marketplace/orders/new_person.html", {"people": people})
@@ -162,7 +161,7 @@ def order_new(request):
 def _place(request, elder: Elder, context: dict):
     start = _moment(request.POST.get("window_start"))
     end = _moment(request.POST.get("window_end"))
-    channel = Order.Channel.PHONE if request.user.role == Role.OPERATOR else Order.Channel.MOBILE
+    channel = ordering.channel_for(request.user)
     data = ordering.OrderData(
         elder_id=elder.pk,
         offer_id=_int(request.POST.get("offer")) or 0,
@@ -253,24 +252,15 @@ def _detail_context(request, order: Order, errors: dict | None = None, failed: s
     steps = ORDER.offered(request.user, order)
     caregivers = []
     if any(s.name == "assign" for s in steps):
-        caregivers = User.objects.filter(
-            role=Role.CAREGIVER, organisation_id=order.provider_id, is_active=True
-        ).order_by("display_name")
+        caregivers = ordering.caregivers_of(order.provider_id).order_by("display_name")
     paid = payments.paid_of(order)
-    can_record = (
-        request.user.has_capability("orders.fulfil")
-        and order.provider_id == request.user.organisation_id
-        and order.status in payments.SERVED
-        and paid < order.self_amount
-    )
     return {
         "order": order,
         "payments": list(order.payments.order_by("id")),
         "paid": paid,
-        "can_record": can_record,
+        "can_record": payments.can_record(request.user, order, paid),
         "methods": Payment.Method.choices,
-        "can_complain": request.user.has_capability("orders.confirm")
-        and order.status in complaints.COMPLAINABLE,
+        "can_complain": complaints.can_complain(request.user, order),
         "complaint_categories": Complaint.Category.choices,
         "complaints": list(order.complaints.order_by("id")),
         "steps": steps,
